@@ -1,0 +1,3 @@
+from kjcdir.cli import main
+
+main()

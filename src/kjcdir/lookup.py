@@ -1,0 +1,212 @@
+"""What the commands ask of the directory: people found, organisations resolved, topics.
+
+The functions here return model objects (and scores); they print nothing. Errors
+that the user can act on are raised as KjcdirError / NotFound with one sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from kjcdir.errors import KjcdirError, NotFound
+from kjcdir.index import FIELD_DESCRIPTION, FIELD_ORG, FIELD_PLACE, FIELD_TOPIC
+from kjcdir.model import Organization, Person
+from kjcdir.normalize import fold, normalize
+from kjcdir.search import (
+    ALL_FIELDS,
+    FIELD_GROUPS,
+    Hit,
+    closest_names,
+    cut,
+    match_vocabulary,
+    search,
+)
+from kjcdir.store import Loaded
+
+# Weights for finding organisations themselves (`orgs QUERY`, `list --org`).
+ORG_SEARCH_WEIGHTS = {FIELD_ORG: 1.0, FIELD_TOPIC: 0.7, FIELD_DESCRIPTION: 0.5, FIELD_PLACE: 0.4}
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    person: Person
+    score: float
+
+
+def parse_fields(text: str | None) -> Collection[str]:
+    """`--in name,org` → the index fields to search; all of them when not given."""
+    if not text:
+        return ALL_FIELDS
+    fields: set[str] = set()
+    for part in text.split(","):
+        name = part.strip().lower()
+        if name not in FIELD_GROUPS:
+            known = ", ".join(FIELD_GROUPS)
+            raise KjcdirError(f"--in takes a comma-separated list of {known}, not '{part}'.")
+        fields |= FIELD_GROUPS[name]
+    return fields
+
+
+def find_people(
+    loaded: Loaded, query: str, fields: Collection[str] = ALL_FIELDS, limit: int | None = 10
+) -> list[Found]:
+    """People the query finds, best first; NotFound with the closest names when none."""
+    if not query.strip():
+        raise KjcdirError("Give a name, an organisation, a topic, a phone number or an e-mail.")
+    people = loaded.directory.people
+    hits = search(query, loaded.index, fields, limit)
+    if not hits:
+        raise NotFound(_nothing_found_hint(loaded, query))
+    return [Found(people.at(hit.person), hit.score) for hit in hits]
+
+
+def _nothing_found_hint(loaded: Loaded, query: str) -> str:
+    people = loaded.directory.people
+    names = [people.at(position).name for position in range(len(people))]
+    message = f"No one matches '{query}'."
+    close = closest_names(query, names)
+    if close:
+        message += f" Closest names: {', '.join(close)}."
+    if search_orgs(loaded, query):
+        message += f" Organisations match it: try `kjcdir orgs {query}`."
+    return message
+
+
+def search_orgs(loaded: Loaded, query: str) -> list[Organization]:
+    """Organisations by name, short, alias, topic, task or description, best first."""
+    index = loaded.index
+    orgs = list(loaded.directory.organizations.values())
+    words = normalize(query)
+    if not words:
+        return []
+    totals: dict[int, float] = {}
+    for forms in words:
+        word_scores = match_vocabulary(forms, index.vocabulary)
+        best: dict[int, float] = {}
+        for field_name, weight in ORG_SEARCH_WEIGHTS.items():
+            postings = index.org_postings[field_name]
+            for word_id, score in word_scores.items():
+                for org in postings.get(word_id, ()):
+                    best[org] = max(best.get(org, 0.0), weight * score)
+        for org, score in best.items():
+            totals[org] = totals.get(org, 0.0) + score
+    hits = sorted(
+        (Hit(org, round(total / len(words), 1)) for org, total in totals.items()),
+        key=lambda hit: (-hit.score, orgs[hit.person].name),
+    )
+    return [orgs[hit.person] for hit in cut(hits)]
+
+
+def resolve_org(loaded: Loaded, text: str) -> Organization:
+    """`--org` value → organisation: id, short, name or alias exactly, else the best fuzzy match."""
+    organizations = loaded.directory.organizations
+    wanted = fold(text).strip()
+    for org in organizations.values():
+        names = (org.id, org.name, org.short or "", *org.aliases)
+        if any(fold(name) == wanted for name in names):
+            return org
+    found = search_orgs(loaded, text)
+    if found and _org_similarity(text, found[0]) >= 85:
+        return found[0]  # a typo in a name ("Städtetg"), not just a shared word
+    close = [f"{org.label} ({org.id})" for org in (found or _closest_orgs(loaded, text))[:3]]
+    raise KjcdirError(f"Unknown organisation '{text}'. Closest: {', '.join(close)}.")
+
+
+def _org_similarity(text: str, org: Organization) -> float:
+    from rapidfuzz import fuzz
+
+    names = (org.name, org.short or "", *org.aliases)
+    return max(fuzz.WRatio(fold(text), fold(name)) for name in names if name)
+
+
+def _closest_orgs(loaded: Loaded, text: str) -> list[Organization]:
+    from rapidfuzz import fuzz, process
+
+    orgs = list(loaded.directory.organizations.values())
+    labels = [f"{org.short or ''} {org.name}" for org in orgs]
+    matches = process.extract(fold(text), [fold(label) for label in labels], scorer=fuzz.WRatio)
+    return [orgs[position] for _, _, position in matches[:3]]
+
+
+def list_people(
+    loaded: Loaded, org_text: str | None = None, topic: str | None = None
+) -> list[Person]:
+    """The people, in order of family name, filtered by organisation (with units) and topic."""
+    directory = loaded.directory
+    people = directory.people
+    positions: Sequence[int] = range(len(people))
+    if org_text is not None:
+        org = resolve_org(loaded, org_text)
+        units = directory.subtree(org.id)
+        positions = [
+            position
+            for position in positions
+            if any(aff.org_id in units for aff in people.at(position).affiliations)
+        ]
+    if topic is not None:
+        topical = {hit.person for hit in search(topic, loaded.index, {FIELD_TOPIC})}
+        positions = [position for position in positions if position in topical]
+    ordered = sorted(positions, key=lambda position: loaded.index.sort_keys[position])
+    return [people.at(position) for position in ordered]
+
+
+def get_entry(loaded: Loaded, entry_id: str) -> Person | Organization:
+    directory = loaded.directory
+    if entry_id in directory.people:
+        return directory.people[entry_id]
+    if entry_id in directory.organizations:
+        return directory.organizations[entry_id]
+    from rapidfuzz import process
+
+    ids = [*directory.people, *directory.organizations]
+    close = [match for match, score, _ in process.extract(entry_id, ids, limit=3) if score >= 60]
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise NotFound(f"No entry has the id '{entry_id}'.{hint}")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRow:
+    topic: str
+    kind: str  # "topic" or "task"
+    units: tuple[Organization, ...]
+    people: tuple[Person, ...]
+
+
+def topic_rows(loaded: Loaded, query: str | None = None) -> list[TopicRow]:
+    """Who handles what: each topic and task with the units and people behind it."""
+    directory = loaded.directory
+    grouped: dict[tuple[str, str], tuple[str, list[Organization], list[Person]]] = {}
+
+    def entry(text: str, kind: str) -> tuple[str, list[Organization], list[Person]]:
+        return grouped.setdefault((fold(text), kind), (text, [], []))
+
+    for org in directory.organizations.values():
+        staff = list(directory.members_of(directory.subtree(org.id)))
+        for kind, texts in (("topic", org.topics), ("task", org.tasks)):
+            for text in texts:
+                _, units, people = entry(text, kind)
+                units.append(org)
+                people.extend(person for person in staff if person not in people)
+    for position in range(len(directory.people)):
+        person = directory.people.at(position)
+        for text in person.topics:
+            _, _, people = entry(text, "topic")
+            if person not in people:
+                people.append(person)
+    rows = [
+        TopicRow(text, kind, tuple(units), tuple(people))
+        for (_, kind), (text, units, people) in grouped.items()
+    ]
+    if query:
+        rows = [row for row in rows if _topic_matches(query, row.topic)]
+        if not rows:
+            raise NotFound(f"No topic or task matches '{query}'.")
+    rows.sort(key=lambda row: (row.kind != "topic", fold(row.topic)))
+    return rows
+
+
+def _topic_matches(query: str, text: str) -> bool:
+    """Every word of the query is in the text: exactly, as a prefix, or with a typo."""
+    vocabulary = sorted({form for forms in normalize(text) for form in forms})
+    return all(match_vocabulary(forms, vocabulary) for forms in normalize(query))

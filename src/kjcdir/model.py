@@ -1,0 +1,207 @@
+"""The validated directory: frozen dataclasses and the relations between them.
+
+Nothing here parses files or formats output; the loader builds these objects and
+everything downstream (index, search, output, export) only reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+    def lines(self) -> tuple[str, ...]:
+        """The address as it is written on an envelope, without empty lines."""
+        town = " ".join(part for part in (self.postal_code, self.city) if part)
+        return tuple(line for line in (self.street, town, self.country) if line)
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    display: str  # DIN 5008 international form, as written in the data
+    e164: str  # derived, for tel: links and vCards
+
+
+@dataclass(frozen=True, slots=True)
+class Affiliation:
+    org_id: str
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    id: str
+    name: str
+    short: str | None = None
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+    members: tuple[str, ...] = ()  # member organisations (not sub-units)
+    address: Address | None = None
+    websites: tuple[str, ...] = ()
+    phones: tuple[Phone, ...] = ()
+    emails: tuple[str, ...] = ()
+    description: str | None = None
+    tasks: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The short form where there is one: what users call the body."""
+        return self.short or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    given_name: str | None
+    family_name: str
+    affiliations: tuple[Affiliation, ...] = ()
+    phones: tuple[Phone, ...] = ()
+    emails: tuple[str, ...] = ()
+    address: Address | None = None  # own address; see Directory.address_of
+    websites: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}" if self.given_name else self.family_name
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    title: str = ""
+    source: str = ""
+    as_of: str = ""
+
+
+class People(Mapping[str, Person]):
+    """People by id and by position, in file order.
+
+    Built from Person objects by the loader, or from cached plain records, which are
+    decoded only when asked for: a search in 100,000 people shows ten of them.
+    """
+
+    def __init__(
+        self,
+        items: Sequence[Person | tuple[object, ...]],
+        decode: Callable[[tuple[object, ...]], Person] | None = None,
+    ) -> None:
+        self._items: list[Person | tuple[object, ...]] = list(items)
+        self._decode = decode
+        self._positions: dict[str, int] | None = None
+
+    def at(self, position: int) -> Person:
+        item = self._items[position]
+        if isinstance(item, Person):
+            return item
+        assert self._decode is not None, "records need a decoder"
+        person = self._decode(item)
+        self._items[position] = person
+        return person
+
+    def id_at(self, position: int) -> str:
+        item = self._items[position]
+        return item.id if isinstance(item, Person) else str(item[0])
+
+    def position(self, person_id: str) -> int:
+        if self._positions is None:
+            self._positions = {self.id_at(i): i for i in range(len(self._items))}
+        return self._positions[person_id]
+
+    def __getitem__(self, person_id: str) -> Person:
+        return self.at(self.position(person_id))
+
+    def __contains__(self, person_id: object) -> bool:
+        try:
+            self.position(person_id)  # type: ignore[arg-type]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return (self.id_at(i) for i in range(len(self._items)))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Organisations and people, keyed by id, in file order."""
+
+    meta: Meta
+    organizations: Mapping[str, Organization]
+    people: People
+    sources: tuple[str, ...] = ()
+    _children: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for org in self.organizations.values():
+            if org.parent:
+                self._children.setdefault(org.parent, []).append(org.id)
+
+    def chain(self, org_id: str) -> list[Organization]:
+        """The organisation and its parents, nearest first. Stops at a cycle."""
+        chain: list[Organization] = []
+        seen: set[str] = set()
+        current: str | None = org_id
+        while current and current not in seen and current in self.organizations:
+            seen.add(current)
+            org = self.organizations[current]
+            chain.append(org)
+            current = org.parent
+        return chain
+
+    def org_path(self, org_id: str) -> tuple[str, ...]:
+        """Names from the top body down to the organisation itself."""
+        return tuple(org.name for org in reversed(self.chain(org_id)))
+
+    def children(self, org_id: str) -> list[Organization]:
+        return [self.organizations[child] for child in self._children.get(org_id, [])]
+
+    def subtree(self, org_id: str) -> set[str]:
+        """The organisation's id and the ids of all its units, however deep."""
+        found = {org_id}
+        stack = [org_id]
+        while stack:
+            for child in self._children.get(stack.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        return found
+
+    def roots(self) -> list[Organization]:
+        return [
+            org
+            for org in self.organizations.values()
+            if not org.parent or org.parent not in self.organizations
+        ]
+
+    def address_of(self, person: Person) -> Address | None:
+        """The person's own address, else the nearest one up the first affiliation's chain."""
+        if person.address is not None:
+            return person.address
+        if not person.affiliations:
+            return None
+        for org in self.chain(person.affiliations[0].org_id):
+            if org.address is not None:
+                return org.address
+        return None
+
+    def members_of(self, org_ids: set[str]) -> Iterator[Person]:
+        """People with an affiliation to any of the given organisations, in file order."""
+        for position in range(len(self.people)):
+            person = self.people.at(position)
+            if any(aff.org_id in org_ids for aff in person.affiliations):
+                yield person
+
+    def people_of(self, org_id: str) -> list[Person]:
+        """People affiliated directly with this organisation."""
+        return list(self.members_of({org_id}))

@@ -1,0 +1,95 @@
+"""Tab-separated lines for pipes and scripts: id first, no colour, no box drawing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from kjcdir.model import Directory, Organization, Person
+from kjcdir.output.text import inert
+
+PATH_SEPARATOR = " › "
+
+
+def line(fields: Sequence[str | None]) -> str:
+    return "\t".join(inert(field) for field in fields)
+
+
+def person_line(directory: Directory, person: Person) -> str:
+    first = person.affiliations[0] if person.affiliations else None
+    return line(
+        [
+            person.id,
+            person.name,
+            PATH_SEPARATOR.join(directory.org_path(first.org_id)) if first else "",
+            first.role if first else "",
+            person.phones[0].display if person.phones else "",
+            person.emails[0] if person.emails else "",
+        ]
+    )
+
+
+def org_line(org: Organization) -> str:
+    return line([org.id, org.short, org.name, org.parent])
+
+
+def write_people(out: TextIO, directory: Directory, people: Iterable[Person]) -> None:
+    for person in people:
+        out.write(person_line(directory, person) + "\n")
+
+
+def write_orgs(out: TextIO, orgs: Iterable[Organization]) -> None:
+    for org in orgs:
+        out.write(org_line(org) + "\n")
+
+
+def person_fields(directory: Directory, person: Person) -> list[tuple[str, str | None]]:
+    """`show` for one person: one (field, value) per value, as `gh issue view` prints."""
+    fields: list[tuple[str, str | None]] = [
+        ("kind", "person"),
+        ("id", person.id),
+        ("name", person.name),
+        ("given_name", person.given_name),
+        ("family_name", person.family_name),
+    ]
+    for aff in person.affiliations:
+        fields.append(("organization", PATH_SEPARATOR.join(directory.org_path(aff.org_id))))
+        fields.append(("role", aff.role))
+    fields += [("phone", phone.display) for phone in person.phones]
+    fields += [("email", email) for email in person.emails]
+    address = directory.address_of(person)
+    if address is not None:
+        fields.append(("address", ", ".join(address.lines())))
+    fields += [("website", url) for url in person.websites]
+    fields += [("topic", topic) for topic in person.topics]
+    return fields
+
+
+def org_fields(directory: Directory, org: Organization) -> list[tuple[str, str | None]]:
+    fields: list[tuple[str, str | None]] = [
+        ("kind", "organization"),
+        ("id", org.id),
+        ("name", org.name),
+        ("short", org.short),
+        ("path", PATH_SEPARATOR.join(directory.org_path(org.id))),
+        ("parent", org.parent),
+    ]
+    fields += [("alias", alias) for alias in org.aliases]
+    fields += [("member", member) for member in org.members]
+    if org.address is not None:
+        fields.append(("address", ", ".join(org.address.lines())))
+    fields += [("website", url) for url in org.websites]
+    fields += [("phone", phone.display) for phone in org.phones]
+    fields += [("email", email) for email in org.emails]
+    fields.append(("description", org.description))
+    fields += [("task", task) for task in org.tasks]
+    fields += [("topic", topic) for topic in org.topics]
+    fields += [("unit", child.id) for child in directory.children(org.id)]
+    fields += [("person", person.id) for person in directory.people_of(org.id)]
+    return fields
+
+
+def write_fields(out: TextIO, fields: Iterable[tuple[str, str | None]]) -> None:
+    for name, value in fields:
+        if value:
+            out.write(line([name, value]) + "\n")

@@ -1,0 +1,255 @@
+"""Normalisation and ranking: pure functions over a SearchIndex.
+
+A query is split into words the same way the data was; each word is matched against
+the index's vocabulary (exactly, as a prefix, or fuzzily with rapidfuzz), the word
+scores are carried to people through the fields that hold the word, weighted by field,
+and averaged over the query's words. Finally the weak tail is cut off, so that an
+unambiguous query returns one person and a name that is not there returns nobody.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from kjcdir.index import (
+    FIELD_CONTACT,
+    FIELD_DESCRIPTION,
+    FIELD_NAME,
+    FIELD_ORG,
+    FIELD_PLACE,
+    FIELD_ROLE,
+    FIELD_TOPIC,
+    SearchIndex,
+)
+from kjcdir.normalize import STOP_WORDS, fold, normalize
+
+# How much a perfect match in each field is worth (0..1); names count most.
+PERSON_WEIGHTS = {
+    FIELD_NAME: 1.0,
+    FIELD_CONTACT: 0.95,
+    FIELD_ROLE: 0.8,
+    FIELD_TOPIC: 0.7,
+    FIELD_PLACE: 0.4,
+}
+# Words of an organisation reach its own people with the first weight and the
+# people of its units (further down the tree) with the second: a match in a
+# person's own unit outranks one in a parent body's general description.
+ORG_WEIGHTS = {
+    FIELD_ORG: (0.85, 0.85),
+    FIELD_TOPIC: (0.7, 0.45),
+    FIELD_DESCRIPTION: (0.55, 0.45),
+    FIELD_PLACE: (0.4, 0.4),
+}
+# What `--in` may name, and the fields each choice covers.
+FIELD_GROUPS = {
+    "name": {FIELD_NAME},
+    "contact": {FIELD_CONTACT},
+    "org": {FIELD_ORG},
+    "role": {FIELD_ROLE},
+    "topic": {FIELD_TOPIC, FIELD_DESCRIPTION},
+    "place": {FIELD_PLACE},
+}
+ALL_FIELDS = frozenset({*PERSON_WEIGHTS, *ORG_WEIGHTS})
+
+FUZZY_CUTOFF = 80.0  # fuzz.ratio below this is a different word, not a typo
+MIN_FUZZY_LENGTH = 4  # shorter words match exactly or as a prefix only
+MIN_PREFIX_LENGTH = 3
+MIN_SCORE = 35.0  # a result must reach this much ...
+RELATIVE_CUTOFF = 0.8  # ... and this share of the best result's score
+CLOSE_NAME_SCORE = 40.0  # a name this much like the query is worth a hint
+
+_PHONE_QUERY = re.compile(r"[\d\s+()/.\-]+")
+
+
+def query_words(query: str) -> list[tuple[str, ...]]:
+    """The query's words; stop words are dropped unless nothing else is left."""
+    words = normalize(query)
+    meaningful = [forms for forms in words if forms[0] not in STOP_WORDS]
+    return meaningful or words
+
+
+def phone_digits(text: str) -> str | None:
+    """A phone-number query as international digits (49611…), or None if it is not one.
+
+    National numbers (0611/1706-69) are read as German ones; a bare extension or part
+    of a number (170669) stays as it is and matches inside numbers.
+    """
+    if not _PHONE_QUERY.fullmatch(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 3:
+        return None
+    stripped = text.strip()
+    if stripped.startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0"):
+        return "49" + digits[1:]
+    return digits
+
+
+def prefix_score(prefix: str, word: str) -> float:
+    """A typed beginning of a word: below an exact match, above a distant typo."""
+    return 85.0 + 10.0 * len(prefix) / len(word)
+
+
+def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[int, float]:
+    """Scores (0..100) of the vocabulary words that one query word matches, by word id.
+
+    The vocabulary is sorted, so exact and prefix matches are found by bisection;
+    typos are found by rapidfuzz over the whole vocabulary in one batch call.
+    """
+    from rapidfuzz import fuzz, process
+
+    scores: dict[int, float] = {}
+    for form in forms:
+        position = bisect_left(vocabulary, form)
+        while position < len(vocabulary) and vocabulary[position].startswith(form):
+            word = vocabulary[position]
+            if word == form:
+                score = 100.0
+            elif len(form) >= MIN_PREFIX_LENGTH:
+                score = max(prefix_score(form, word), fuzz.ratio(form, word))
+            else:
+                break
+            if score > scores.get(position, 0.0):
+                scores[position] = score
+            position += 1
+        if len(form) < MIN_FUZZY_LENGTH:
+            continue
+        # Typos rarely hit the first letter; holding it fixed keeps "weber" from
+        # matching "ueber" and narrows the batch to one slice of the sorted vocabulary.
+        start = bisect_left(vocabulary, form[0])
+        end = bisect_left(vocabulary, chr(ord(form[0]) + 1), start)
+        for _, score, offset in process.extract(
+            form, vocabulary[start:end], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
+        ):
+            word_id = start + offset
+            if score > scores.get(word_id, 0.0):
+                scores[word_id] = score
+    return scores
+
+
+def score_word(
+    word_scores: dict[int, float], index: SearchIndex, fields: Collection[str]
+) -> dict[int, float]:
+    """Best weighted score per person for one query word."""
+    best: dict[int, float] = {}
+
+    def offer(person: int, score: float) -> None:
+        if score > best.get(person, 0.0):
+            best[person] = score
+
+    for field_name, weight in PERSON_WEIGHTS.items():
+        if field_name not in fields:
+            continue
+        postings = index.person_postings[field_name]
+        for word_id, score in word_scores.items():
+            for person in postings.get(word_id, ()):
+                offer(person, weight * score)
+    org_direct: dict[int, float] = {}
+    org_inherited: dict[int, float] = {}
+    for field_name, (direct_weight, inherited_weight) in ORG_WEIGHTS.items():
+        if field_name not in fields:
+            continue
+        postings = index.org_postings[field_name]
+        for word_id, score in word_scores.items():
+            for org in postings.get(word_id, ()):
+                if direct_weight * score > org_direct.get(org, 0.0):
+                    org_direct[org] = direct_weight * score
+                if inherited_weight * score > org_inherited.get(org, 0.0):
+                    org_inherited[org] = inherited_weight * score
+    for org, score in org_direct.items():
+        for person in index.org_people[org]:
+            offer(person, score)
+    for org, score in org_inherited.items():
+        for unit in index.org_descendants[org]:
+            for person in index.org_people[unit]:
+                offer(person, score)
+    return best
+
+
+def score_contact(query: str, index: SearchIndex) -> dict[int, float]:
+    """Whole-query matches on phone numbers (by digits) and e-mail addresses."""
+    weight = PERSON_WEIGHTS[FIELD_CONTACT]
+    scores: dict[int, float] = {}
+    digits = phone_digits(query)
+    if digits is not None:
+        for person, numbers in index.person_phones.items():
+            for number in numbers:
+                if number == digits:
+                    score = 100.0
+                elif digits in number:
+                    score = 80.0 + 20.0 * len(digits) / len(number)
+                else:
+                    continue
+                scores[person] = max(scores.get(person, 0.0), weight * score)
+    folded = fold(query).strip()
+    if "@" in folded:
+        for person, emails in index.person_emails.items():
+            for email in emails:
+                if email == folded:
+                    score = 100.0
+                elif folded in email:
+                    score = 80.0 + 20.0 * len(folded) / len(email)
+                else:
+                    continue
+                scores[person] = max(scores.get(person, 0.0), weight * score)
+    return scores
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    person: int  # position in the index
+    score: float  # 0..100
+
+
+def rank(query: str, index: SearchIndex, fields: Collection[str] = ALL_FIELDS) -> list[Hit]:
+    """All people the query reaches, best first, before the cut-off."""
+    words = query_words(query)
+    totals: dict[int, float] = {}
+    for forms in words:
+        word_scores = match_vocabulary(forms, index.vocabulary)
+        for person, score in score_word(word_scores, index, fields).items():
+            totals[person] = totals.get(person, 0.0) + score
+    count = max(len(words), 1)
+    scores = {person: total / count for person, total in totals.items()}
+    if FIELD_CONTACT in fields:
+        for person, score in score_contact(query, index).items():
+            scores[person] = max(scores.get(person, 0.0), score)
+    hits = [Hit(person, round(score, 1)) for person, score in scores.items()]
+    hits.sort(key=lambda hit: (-hit.score, index.sort_keys[hit.person]))
+    return hits
+
+
+def cut(hits: Sequence[Hit]) -> list[Hit]:
+    """Drop the weak tail: keep what is close to the best and good enough on its own."""
+    if not hits:
+        return []
+    threshold = max(MIN_SCORE, hits[0].score * RELATIVE_CUTOFF)
+    return [hit for hit in hits if hit.score >= threshold]
+
+
+def search(
+    query: str,
+    index: SearchIndex,
+    fields: Collection[str] = ALL_FIELDS,
+    limit: int | None = None,
+) -> list[Hit]:
+    """The people a query finds, best first, weak tail cut, at most `limit`."""
+    found = cut(rank(query, index, fields))
+    return found if limit is None else found[:limit]
+
+
+def closest_names(query: str, names: Sequence[str], limit: int = 3) -> list[str]:
+    """Names that look most like the query, for a hint when nothing was found."""
+    from rapidfuzz import fuzz, process, utils
+
+    matches = process.extract(
+        fold(query), names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit
+    )
+    return [name for name, score, _ in matches if score >= CLOSE_NAME_SCORE]

@@ -1,0 +1,91 @@
+"""Shared fixtures: an isolated cache, the CLI runner, and the shared/ folder beside the repo."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kjcdir.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Each test gets its own cache and no user data or locale from the developer's shell."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(cache))
+    for variable in ("KJCDIR_DATA", "LC_ALL", "LC_MESSAGES", "LANG", "NO_COLOR", "KJCDIR_DEBUG"):
+        monkeypatch.delenv(variable, raising=False)
+    yield
+
+
+@pytest.fixture
+def shared() -> Path:
+    """../shared beside the project root: present for developers and CI, not on users' machines."""
+    if not SHARED.is_dir():
+        pytest.skip(
+            f"{SHARED} is not here (it sits beside the repository only for developers and CI)"
+        )
+    return SHARED
+
+
+class Cli:
+    """Runs kjcdir through Typer's CliRunner."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return self.runner.invoke(app, list(args), env=env)
+
+    def json(self, *args: str) -> object:
+        result = self(*args, "--json")
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+def kjcdir_executable() -> str:
+    """The installed console script (the one beside this Python), as users run it."""
+    candidate = Path(sys.executable).with_name("kjcdir")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("kjcdir")
+    if found is None:
+        pytest.skip("the kjcdir console script is not installed")
+    return found
+
+
+def run_process(
+    *args: str,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed kjcdir as a real process, piped."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [kjcdir_executable(), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        cwd=cwd,
+        timeout=timeout,
+    )
