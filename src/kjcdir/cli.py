@@ -96,10 +96,11 @@ def _open(ctx: typer.Context) -> Loaded:
 def _data_error(error: Exception) -> NoReturn:
     from kjcdir.load import DataError
     from kjcdir.output.emit import error as report
+    from kjcdir.output.emit import problem as report_problem
 
     problems = error.problems if isinstance(error, DataError) else []
     for problem in problems[:20]:
-        report(str(problem))
+        report_problem(str(problem))
     if len(problems) > 20:
         report(f"… and {len(problems) - 20} more problems; `kjcdir check` lists them all.")
     raise typer.Exit(EXIT_USAGE)
@@ -310,7 +311,7 @@ def check(
 ) -> None:
     """Validate directory files (without files: the data in use). Problems go to stderr."""
     from kjcdir.load import data_files, layer, parse_file
-    from kjcdir.output.emit import error as report
+    from kjcdir.output.emit import problem as report
 
     settings = _settings(ctx)
     paths = data_files([*settings.data, *(files or [])], settings.include_bundled)

@@ -117,6 +117,13 @@ def topics(rows: Sequence[TopicRow], form: Form) -> None:
         terminal.console().print(terminal.topics_table(rows))
 
 
+def problem(text: str) -> None:
+    """A data problem, `FILE:LINE:COLUMN: message (id)`, as compilers print them (no prefix)."""
+    from kjcdir.output.text import inert
+
+    sys.stderr.write(inert(text) + "\n")
+
+
 def error(message: str) -> None:
     """One sentence on stderr, control characters made visible."""
     from kjcdir.output.text import inert
