@@ -9,6 +9,9 @@ earlier ones, and cross-references are checked on the result.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +37,14 @@ MAX_ID = 100
 MAX_SHORT_TEXT = 300
 MAX_LONG_TEXT = 10_000
 MAX_LIST = 500
+MAX_AFFILIATIONS = 50
+MAX_ORG_DEPTH = 16  # levels of parents: association › unit › team is three
 MAX_PROBLEMS = 200  # per file; a file with more is broken enough to say so and stop
+MAX_FILE_BYTES = 64 * 1024 * 1024  # about 250,000 people; more is not a directory file
+# Aliases (*name) may repeat an anchored list or mapping (an address shared by many
+# people, say), but the repeats may not add more values than this beyond the file's
+# own size: an "alias bomb" of nested repeats is refused instead of expanded.
+MAX_REPEATED_VALUES = 100_000
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 EMAIL_PATTERN = re.compile(
@@ -44,14 +54,26 @@ EMAIL_PATTERN = re.compile(
 STR = "tag:yaml.org,2002:str"
 SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
+NULL = "tag:yaml.org,2002:null"
+MERGE = "tag:yaml.org,2002:merge"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
 PLAIN_SCALAR_TAGS = {
     STR,
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
+    NULL,
+    TIMESTAMP,
 }
+# The tags YAML gives plain text, lists and mappings by itself. Any other tag
+# (!!python/object, !!binary, !custom, ...) is refused before its node is read.
+KNOWN_TAGS: dict[type[yaml.Node], set[str]] = {
+    yaml.ScalarNode: {*PLAIN_SCALAR_TAGS, MERGE},
+    yaml.SequenceNode: {SEQ},
+    yaml.MappingNode: {MAP},
+}
+YAML_TAG_PREFIX = "tag:yaml.org,2002:"
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def bundled_path() -> Path:
@@ -99,17 +121,23 @@ class ParsedFile:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-class _TooManyProblems(Exception):
+class _Stop(Exception):
+    """Reading the file stops here; the reason has been recorded as a problem."""
+
+
+class _TooManyProblems(_Stop):
     pass
 
 
 class _FileReader:
     """Checks one file's nodes against the schema and builds model objects."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, repeat_budget: int = MAX_REPEATED_VALUES) -> None:
         self.result = ParsedFile(path)
         self.entry_id: str | None = None
         self.seen_ids: dict[str, tuple[int, int]] = {}
+        self.entered: set[int] = set()  # lists and mappings already read (by identity)
+        self.repeat_budget = repeat_budget
 
     # -- problems ---------------------------------------------------------------
     def problem(self, node: yaml.Node | None, message: str) -> None:
@@ -118,23 +146,68 @@ class _FileReader:
         if len(self.result.problems) >= MAX_PROBLEMS:
             raise _TooManyProblems
 
+    def stop(self, node: yaml.Node | None, message: str) -> None:
+        self.problem(node, message)
+        raise _Stop
+
     # -- generic node checks ----------------------------------------------------
+    def foreign_tag(self, node: yaml.Node) -> bool:
+        """Report a tag that would build something other than text, lists and mappings."""
+        if node.tag in KNOWN_TAGS.get(type(node), ()):
+            return False
+        tag = str(node.tag)
+        if tag.startswith(YAML_TAG_PREFIX):
+            tag = "!!" + tag[len(YAML_TAG_PREFIX) :]
+        self.problem(
+            node,
+            f"YAML tag '{_shorten(tag)}' is not allowed "
+            "(a directory file holds text, lists and mappings only)",
+        )
+        return True
+
+    def enter(self, node: yaml.SequenceNode | yaml.MappingNode) -> None:
+        """Count a list or mapping read a second time through an alias against the budget.
+
+        Composed YAML shares the node of an anchor among its aliases, so a repeat is
+        a node seen before. Reading is bounded by the schema's depth; the budget
+        bounds its breadth, so nested aliases cannot multiply the work.
+        """
+        if id(node) not in self.entered:
+            self.entered.add(id(node))
+            return
+        self.repeat_budget -= len(node.value)
+        if self.repeat_budget < 0:
+            self.stop(
+                node,
+                "the value anchored here is repeated through aliases (*) so often that the "
+                "file would grow far beyond its size (an alias bomb); write the values out",
+            )
+
     def mapping(
         self, node: yaml.Node, what: str, allowed: Iterable[str], required: Iterable[str] = ()
     ) -> dict[str, yaml.Node] | None:
-        if not isinstance(node, yaml.MappingNode) or node.tag != MAP:
-            self.problem(node, f"{what} must be a mapping of keys to values")
+        if self.foreign_tag(node):
             return None
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of keys to values, not a {_kind(node)}")
+            return None
+        self.enter(node)
         allowed = set(allowed)
         pairs: dict[str, yaml.Node] = {}
+        keys: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str) or key_node.tag not in (STR, "tag:yaml.org,2002:merge"):
-                self.problem(key_node, f"{what} has a key that is not a plain name")
-            elif key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == MERGE:
                 self.problem(key_node, "YAML merge keys (<<) are not supported; write the keys out")
+            elif not isinstance(key, str) or key_node.tag != STR:
+                shown = f" '{_shorten(key)}'" if isinstance(key, str) else ""
+                self.problem(key_node, f"{what} has a key{shown} that is not a plain name")
             elif key in pairs:
-                self.problem(key_node, f"duplicate key '{key}' in {what}")
+                self.problem(
+                    key_node,
+                    f"duplicate key '{_shorten(key)}' in {what} (the first is on line "
+                    f"{_position(keys[key])[0]}; one of the two values would be lost)",
+                )
             elif key not in allowed:
                 self.problem(
                     key_node,
@@ -143,6 +216,7 @@ class _FileReader:
                 )
             else:
                 pairs[key] = value_node
+                keys[key] = key_node
         for key in required:
             if key not in pairs:
                 self.problem(node, f"{what} is missing the key '{key}'")
@@ -151,16 +225,15 @@ class _FileReader:
     def text(
         self, node: yaml.Node, what: str, limit: int = MAX_SHORT_TEXT, allow_date: bool = False
     ) -> str | None:
+        if self.foreign_tag(node):
+            return None
         if not isinstance(node, yaml.ScalarNode):
             self.problem(node, f"{what} must be text, not a {_kind(node)}")
             return None
-        if node.tag not in PLAIN_SCALAR_TAGS:
-            self.problem(node, f"YAML tag '{_shorten(node.tag)}' is not allowed")
-            return None
-        if node.tag == "tag:yaml.org,2002:null":
+        if node.tag == NULL:
             self.problem(node, f"{what} is empty")
             return None
-        if node.tag != STR and not (allow_date and node.tag == "tag:yaml.org,2002:timestamp"):
+        if node.tag != STR and not (allow_date and node.tag == TIMESTAMP):
             self.problem(node, f"{what} must be text (put it in quotes): {_shorten(node.value)}")
             return None
         value = str(node.value).strip()
@@ -175,13 +248,18 @@ class _FileReader:
     def text_list(
         self, node: yaml.Node, what: str, limit: int = MAX_SHORT_TEXT
     ) -> list[tuple[str, yaml.Node]]:
+        if self.foreign_tag(node):
+            return []
+        if isinstance(node, yaml.ScalarNode) and node.tag == NULL:
+            return []  # `topics:` with nothing after it is an empty list
         if isinstance(node, yaml.ScalarNode) and node.tag == STR:
             # A single value where a list is expected is what people write; accept it.
             items: list[yaml.Node] = [node]
-        elif isinstance(node, yaml.SequenceNode) and node.tag == SEQ:
+        elif isinstance(node, yaml.SequenceNode):
+            self.enter(node)
             items = list(node.value)
         else:
-            self.problem(node, f"{what} must be a list of text")
+            self.problem(node, f"{what} must be a list of text, not a {_kind(node)}")
             return []
         if len(items) > MAX_LIST:
             self.problem(node, f"{what} has too many items ({len(items)}, at most {MAX_LIST})")
@@ -243,11 +321,22 @@ class _FileReader:
         return Address(**values)
 
     def affiliations(self, node: yaml.Node, person_id: str) -> tuple[Affiliation, ...]:
-        if not isinstance(node, yaml.SequenceNode) or node.tag != SEQ:
+        if self.foreign_tag(node):
+            return ()
+        if isinstance(node, yaml.ScalarNode) and node.tag == NULL:
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
             self.problem(node, "affiliations must be a list of {org: ..., role: ...}")
             return ()
+        self.enter(node)
+        if len(node.value) > MAX_AFFILIATIONS:
+            self.problem(
+                node,
+                f"affiliations has too many items ({len(node.value)}, at most {MAX_AFFILIATIONS})",
+            )
+            return ()
         found = []
-        for item in node.value[:MAX_LIST]:
+        for item in node.value:
             pairs = self.mapping(item, "an affiliation", ("org", "role"), ("org",))
             if not pairs or "org" not in pairs:
                 continue
@@ -284,6 +373,7 @@ class _FileReader:
             "id", "name", "short", "aliases", "parent", "members", "address", "websites",
             "phones", "emails", "description", "tasks", "topics",
         )  # fmt: skip
+        self.entry_id = _peek_id(node)
         pairs = self.mapping(node, "an organisation", keys, ("id", "name"))
         if pairs is None:
             return
@@ -321,6 +411,7 @@ class _FileReader:
             "id", "given_name", "family_name", "affiliations", "phones", "emails", "address",
             "websites", "topics",
         )  # fmt: skip
+        self.entry_id = _peek_id(node)
         pairs = self.mapping(node, "a person", keys, ("id", "family_name"))
         if pairs is None:
             return
@@ -351,11 +442,15 @@ class _FileReader:
             key: self.text(value, key, MAX_LONG_TEXT, allow_date=key == "as_of")
             for key, value in pairs.items()
         }
+        as_of = values.get("as_of")
+        if as_of is not None and not _is_date(as_of):
+            self.problem(pairs["as_of"], f"as_of '{_shorten(as_of)}' is not a date like 2026-11-24")
+            values["as_of"] = None
         self.result.meta = Meta(**{key: value or "" for key, value in values.items()})
 
     def document(self, root: yaml.Node | None) -> None:
-        if root is None:
-            self.problem(None, "the file holds no directory (expected 'organizations' or 'people')")
+        if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == NULL):
+            self.problem(root, "the file holds no directory (expected 'organizations' or 'people')")
             return
         pairs = self.mapping(root, "the file", ("meta", "organizations", "people"))
         if pairs is None:
@@ -368,11 +463,14 @@ class _FileReader:
             if key not in pairs:
                 continue
             node = pairs[key]
-            if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
-                continue  # `people:` with nothing under it is an empty list
-            if not isinstance(node, yaml.SequenceNode) or node.tag != SEQ:
-                self.problem(node, f"'{key}' must be a list")
+            if self.foreign_tag(node):
                 continue
+            if isinstance(node, yaml.ScalarNode) and node.tag == NULL:
+                continue  # `people:` with nothing under it is an empty list
+            if not isinstance(node, yaml.SequenceNode):
+                self.problem(node, f"'{key}' must be a list, not a {_kind(node)}")
+                continue
+            self.enter(node)
             for item in node.value:
                 read(item)
             self.entry_id = None
@@ -398,6 +496,18 @@ class _Values:
         return default if value is None else value
 
 
+def _peek_id(node: yaml.Node) -> str | None:
+    """The entry's id if it has a well-formed one, so that its key problems can name it."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag == STR and key.value == "id":
+            text = value.value if isinstance(value, yaml.ScalarNode) else None
+            if value.tag == STR and isinstance(text, str) and ID_PATTERN.match(text.strip()):
+                return text.strip() if len(text) <= MAX_ID else None
+    return None
+
+
 def _position(node: yaml.Node | None) -> tuple[int, int]:
     if node is None or node.start_mark is None:
         return 1, 1
@@ -405,11 +515,29 @@ def _position(node: yaml.Node | None) -> tuple[int, int]:
 
 
 def _kind(node: yaml.Node) -> str:
+    """What a node holds, in words: "must be text, not a list"."""
     if isinstance(node, yaml.MappingNode):
         return "mapping"
     if isinstance(node, yaml.SequenceNode):
         return "list"
-    return "value"
+    kinds = {
+        NULL: "empty value",
+        TIMESTAMP: "date",
+        "tag:yaml.org,2002:int": "number",
+        "tag:yaml.org,2002:float": "number",
+        "tag:yaml.org,2002:bool": "yes/no value",
+    }
+    return kinds.get(str(node.tag), "piece of text")
+
+
+def _is_date(text: str) -> bool:
+    if not DATE_PATTERN.match(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _shorten(text: object, limit: int = 60) -> str:
@@ -429,6 +557,7 @@ def _is_web_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and "." in host and not host.startswith(".")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_phone(text: str) -> Phone | None:
     """A phone number as written (DIN 5008 preferred) → display and E.164, or None if invalid."""
     import phonenumbers  # only the loader needs it; cached directories skip it
@@ -450,33 +579,62 @@ def _din_international(number: Any) -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
+_UNICODE_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
 def _decode(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
+    """The file's text; a file in another encoding is a problem at its first foreign byte."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 byte order mark, as some editors on Windows write
+    for bom, encoding in _UNICODE_BOMS:
+        if raw.startswith(bom):
+            return None, Problem(path, 1, 1, f"is {encoding} text; save the file as UTF-8")
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
-        message = f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", "replace")) + 1
+        message = (
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x}, as Latin-1 or Windows-1252 "
+            "files have); save the file as UTF-8"
+        )
         return None, Problem(path, line, column, message)
+
+
+def _read(path: Path) -> bytes | str:
+    """The file's bytes, or why there are none, in words."""
+    try:
+        if path.is_dir():
+            return "is a directory, not a directory file"
+        with open(path, "rb") as stream:  # a pipe (<(...)) or device is read up to the limit
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return "no such file"
+    except IsADirectoryError:
+        return "is a directory, not a directory file"
+    except OSError as error:
+        return f"cannot be read: {error.strerror or type(error).__name__}"
+    except ValueError:  # a path with a NUL byte in it
+        return "is not a usable file name"
+    if len(raw) > MAX_FILE_BYTES:
+        return f"is too large for a directory file (over {MAX_FILE_BYTES // 2**20} MB)"
+    return raw
 
 
 def parse_file(path: str | Path) -> ParsedFile:
     """Read and check one directory file on its own."""
     name = str(path)
     reader = _FileReader(name)
-    try:
-        raw = Path(path).read_bytes()
-    except IsADirectoryError:
-        reader.result.problems.append(Problem(name, 1, 1, "is a directory, not a directory file"))
-        return reader.result
-    except FileNotFoundError:
-        reader.result.problems.append(Problem(name, 1, 1, "no such file"))
-        return reader.result
-    except OSError as error:
-        reader.result.problems.append(Problem(name, 1, 1, f"cannot be read: {error.strerror}"))
+    raw = _read(Path(path))
+    if isinstance(raw, str):
+        reader.result.problems.append(Problem(name, 1, 1, raw))
         return reader.result
     text, problem = _decode(name, raw)
     if problem is not None or text is None:
@@ -484,23 +642,87 @@ def parse_file(path: str | Path) -> ParsedFile:
         return reader.result
     try:
         root = _compose(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        detail = error.problem or error.context or "malformed YAML"
-        reader.result.problems.append(Problem(name, line, column, f"YAML syntax: {detail}"))
+    except yaml.YAMLError as error:
+        line, column, message = _syntax_problem(error, text)
+        reader.result.problems.append(Problem(name, line, column, message))
         return reader.result
-    except (yaml.YAMLError, RecursionError, ValueError) as error:
-        reader.result.problems.append(Problem(name, 1, 1, f"YAML syntax: {_shorten(error, 120)}"))
+    except RecursionError:  # only without libyaml: the pure-Python composer recurses
+        reader.result.problems.append(
+            Problem(name, 1, 1, "YAML syntax: exceeded maximum nesting depth")
+        )
         return reader.result
-    try:
+    # repeats may add about as many values as the file could hold written out: linear work
+    reader.repeat_budget = MAX_REPEATED_VALUES + len(text) // 8
+    with contextlib.suppress(_Stop):  # the reason is the last problem recorded
         reader.document(root)
-    except _TooManyProblems:
-        reader.result.problems.append(Problem(name, 1, 1, f"stopped after {MAX_PROBLEMS} problems"))
+    problems = reader.result.problems
+    problems.sort(key=lambda problem: (problem.line, problem.column))
+    if len(problems) >= MAX_PROBLEMS:
+        last = problems[-1]
+        problems.append(
+            Problem(name, last.line, last.column, f"stopped after {MAX_PROBLEMS} problems")
+        )
     return reader.result
 
 
+def _syntax_problem(error: yaml.YAMLError, text: str) -> tuple[int, int, str]:
+    """A YAML error as a position and one sentence."""
+    if isinstance(error, yaml.reader.ReaderError):
+        # libyaml gives a byte offset, pure-Python PyYAML a character offset: find the character
+        character = error.character if isinstance(error.character, int) else 0
+        offset = text.find(chr(character)) if 0 <= character <= 0x10FFFF else -1
+        line, column = _offset_position(text, max(offset, 0))
+        return (
+            line,
+            column,
+            (
+                f"the character U+{character:04X} is not allowed in a YAML file "
+                "(control characters must be written as escapes in double quotes); remove it"
+            ),
+        )
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return 1, 1, f"YAML syntax: {_shorten(error, 120)}"
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = _one_line(error.problem or "malformed YAML")
+    context = _one_line(error.context or "")
+    context_line = error.context_mark.line + 1 if error.context_mark else None
+    if context == "expected a single document in the stream":
+        message = (
+            "the file holds a second YAML document (after '---'); "
+            "a directory file holds one, so split it into two files"
+        )
+    elif "duplicate anchor" in context:
+        message = f"the anchor is defined a second time (first on line {context_line})"
+    elif "cannot start any token" in problem and _character_at(text, line, column) == "\t":
+        message = "a tab cannot indent YAML or start a value; indent with spaces"
+    elif context and context_line is not None and context_line != line:
+        message = f"YAML syntax: {problem} ({context} on line {context_line})"
+    elif context:
+        message = f"YAML syntax: {problem} ({context})"
+    else:
+        message = f"YAML syntax: {problem}"
+    return line, column, message
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _offset_position(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _character_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line)
+    if line - 1 < len(lines) and column - 1 < len(lines[line - 1]):
+        return lines[line - 1][column - 1]
+    return ""
+
+
 def _compose(text: str) -> yaml.Node | None:
+    """The document as nodes with their positions; nothing is constructed, no tag runs."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.compose(text, Loader=loader)
 
@@ -537,7 +759,13 @@ def layer(files: Sequence[ParsedFile]) -> tuple[Directory, list[Problem]]:
                         parsed.path, line, column, f"unknown {what} '{target}'{hint}", source_id
                     )
                 )
-    problems.extend(_cycles(organizations, origin))
+    parent_positions = {
+        source_id: (line, column)
+        for parsed in files
+        for kind, source_id, _, line, column in parsed.references
+        if kind == "parent" and origin.get(source_id) is parsed
+    }
+    problems.extend(_hierarchy(organizations, origin, parent_positions))
     directory = Directory(
         meta=meta or Meta(),
         organizations=organizations,
@@ -547,22 +775,55 @@ def layer(files: Sequence[ParsedFile]) -> tuple[Directory, list[Problem]]:
     return directory, problems
 
 
-def _cycles(organizations: dict[str, Organization], origin: dict[str, ParsedFile]) -> list[Problem]:
-    problems = []
-    reported: set[str] = set()
+def _hierarchy(
+    organizations: dict[str, Organization],
+    origin: dict[str, ParsedFile],
+    parent_positions: dict[str, tuple[int, int]],
+) -> list[Problem]:
+    """Parent cycles, and chains of parents deeper than MAX_ORG_DEPTH; in linear time.
+
+    Each organisation's depth is found once (walking up to the first one already
+    known), so a hostile chain of thousands of units costs no more than a flat list.
+    """
+    problems: list[Problem] = []
+    depth: dict[str, int] = {}  # 1 for a top body; CYCLE for one in or under a cycle
+    cycle = -1
+
+    def report(org_id: str, message: str, at_parent: bool = True) -> None:
+        parsed = origin[org_id]
+        line, column = parsed.positions.get(org_id, (1, 1))
+        if at_parent:
+            line, column = parent_positions.get(org_id, (line, column))
+        problems.append(Problem(parsed.path, line, column, message, org_id))
+
     for start in organizations:
         path: list[str] = []
+        on_path: dict[str, int] = {}
         current: str | None = start
-        while current in organizations and current not in path:
+        while current in organizations and current not in depth and current not in on_path:
+            on_path[current] = len(path)
             path.append(current)
             current = organizations[current].parent
-        if current is not None and current in path and current not in reported:
-            cycle = path[path.index(current) :]
-            reported.update(cycle)
-            parsed = origin[current]
-            line, column = parsed.positions.get(current, (1, 1))
-            loop = " → ".join([*cycle, current])
-            problems.append(Problem(parsed.path, line, column, f"parent cycle: {loop}", current))
+        if current is not None and current in on_path:
+            loop = path[on_path[current] :]  # [current] alone: its own parent
+            report(current, f"parent cycle: {' → '.join([*loop, current])}", at_parent=False)
+            below = cycle
+        elif current is not None and current in depth:
+            below = depth[current]
+        else:
+            below = 0  # the top of the chain: no parent, or an unknown one (reported elsewhere)
+        for org_id in reversed(path):
+            if below == cycle:
+                depth[org_id] = cycle
+                continue
+            below += 1
+            depth[org_id] = below
+            if below == MAX_ORG_DEPTH + 1:
+                report(
+                    org_id,
+                    f"organisation '{org_id}' lies deeper than {MAX_ORG_DEPTH} levels of "
+                    "parents; a directory nests units a few levels at most",
+                )
     return problems
 
 
