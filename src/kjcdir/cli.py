@@ -359,6 +359,240 @@ def info(ctx: typer.Context, json: JsonOption = False) -> None:
             sys.stdout.write(line([name, str(item) if item is not None else ""]) + "\n")
 
 
+# --- exports ---
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from kjcdir.model import Directory, Organization, Person
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[QUERY]...", help="Whom to export: a search, as `find` takes it."),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="The people of this organisation and its units (with a query: those of them).",
+            autocompletion=_complete_orgs,
+        ),
+    ] = None,
+    everyone: Annotated[bool, typer.Option("--all", help="Everyone in the directory.")] = False,
+    format_name: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="vcard|csv|json",
+            help="Default: from the ending of -o (.vcf, .csv, .json), else vcard.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing FILE.")] = False,
+    vdir: Annotated[
+        Path | None,
+        typer.Option(
+            "--vdir",
+            metavar="DIR",
+            help="One <id>.vcf per contact in DIR (for khard, vdirsyncer); "
+            "only changed files are rewritten.",
+        ),
+    ] = None,
+    vcard_version: Annotated[
+        str | None,
+        typer.Option("--vcard-version", metavar="3.0|4.0", help="vCard version (default 3.0)."),
+    ] = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for (German) Excel: byte order mark and ';'.")
+    ] = False,
+    with_orgs: Annotated[
+        bool,
+        typer.Option(
+            "--with-orgs",
+            help="vCard/JSON: add the organisations behind them that have an address, "
+            "phone, e-mail or website, as contacts of their own.",
+        ),
+    ] = False,
+) -> None:
+    """Export contacts as vCards, a vdir, CSV or JSON: of a query, an organisation, or all."""
+    from kjcdir.export import files, selection
+
+    fmt = _export_format(format_name, output, vdir)
+    if vdir is not None and output is not None:
+        raise KjcdirError("Give -o FILE or --vdir DIR, not both.")
+    if vdir is not None and fmt != "vcard":
+        raise KjcdirError("--vdir writes vCards; leave out --format or give --format vcard.")
+    if excel and fmt != "csv":
+        raise KjcdirError("--excel shapes CSV; add --format csv.")
+    if vcard_version is not None and fmt != "vcard":
+        raise KjcdirError("--vcard-version is for vCards; leave it out or give --format vcard.")
+    version = vcard_version or "3.0"
+    if version not in ("3.0", "4.0"):
+        raise KjcdirError(f"--vcard-version takes 3.0 or 4.0, not '{vcard_version}'.")
+    if with_orgs and fmt == "csv":
+        raise KjcdirError("CSV holds people only; --with-orgs works with vcard and json.")
+    loaded = _open(ctx)
+    text = " ".join(query) if query else None
+    try:
+        people = selection.select_people(loaded, text, org, everyone)
+    except NotFound:
+        if fmt == "json" and output is None:
+            files.write_stdout(b"[]\n")
+        raise
+    orgs = selection.organizations_of(loaded, people, org, everyone) if with_orgs else []
+    if vdir is not None:
+        from kjcdir.output.emit import error as report
+
+        cards = _vcard_files(loaded.directory, people, orgs, version)
+        done = files.write_vdir(vdir, cards)
+        report(f"{vdir}: {done.written} written, {done.unchanged} unchanged.")
+        return
+    data = _export_data(loaded, fmt, people, orgs, version, excel)
+    if output is None or str(output) == "-":
+        files.write_stdout(data)
+    else:
+        from kjcdir.output.emit import error as report
+
+        files.write_file(output, data, force)
+        count = len(people) + len(orgs)
+        report(f"wrote {count} {'contact' if count == 1 else 'contacts'} to {output}.")
+
+
+def _export_format(name: str | None, output: Path | None, vdir: Path | None) -> str:
+    """--format, else what -o's ending says, else vCard."""
+    if name is not None:
+        fmt = name.strip().lower()
+        if fmt not in ("vcard", "csv", "json"):
+            raise KjcdirError(f"--format takes vcard, csv or json, not '{name}'.")
+        return fmt
+    endings = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".json": "json"}
+    if output is not None and vdir is None:
+        return endings.get(output.suffix.lower(), "vcard")
+    return "vcard"
+
+
+def _vcard_files(
+    directory: Directory, people: Sequence[Person], orgs: Sequence[Organization], version: str
+) -> Iterator[tuple[str, bytes]]:
+    """`<id>.vcf` and its card, one at a time: a vdir of 100,000 is not held in memory."""
+    from kjcdir.export import vcard
+
+    for person in people:
+        yield f"{person.id}.vcf", vcard.person_card(directory, person, version).encode()
+    for org in orgs:
+        yield f"{org.id}.vcf", vcard.org_card(directory, org, version).encode()
+
+
+def _export_data(
+    loaded: Loaded,
+    fmt: str,
+    people: Sequence[Person],
+    orgs: Sequence[Organization],
+    version: str,
+    excel: bool,
+) -> bytes:
+    directory = loaded.directory
+    if fmt == "vcard":
+        from kjcdir.export import vcard
+
+        return vcard.cards(directory, people, orgs, version).encode()
+    if fmt == "csv":
+        from kjcdir.export import csvfile
+
+        return csvfile.to_csv(directory, people, excel).encode()
+    from kjcdir.output import views
+    from kjcdir.output.emit import to_json
+
+    objects = [views.person_object(directory, p) for p in people]
+    objects += [views.org_object(directory, o) for o in orgs]
+    return (to_json(objects) + "\n").encode()
+
+
+@app.command("mutt-query")
+def mutt_query(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="QUERY",
+            help="What mutt or aerc passes: the text typed so far (empty: everyone).",
+        ),
+    ] = None,
+) -> None:
+    """E-mail addresses for mutt's query_command and aerc's address-book-cmd."""
+    from kjcdir.export import files, mutt
+
+    loaded = _open(ctx)
+    try:
+        answer = mutt.query(loaded, " ".join(query or []))
+    except mutt.NoAddress as nothing:
+        # mutt shows the first line as the error; stderr would scribble over its screen.
+        files.write_stdout(f"{nothing.status}\n".encode())
+        raise typer.Exit(nothing.exit_code) from None
+    files.write_stdout(answer.text().encode())
+
+
+@app.command()
+def qr(
+    ctx: typer.Context,
+    entry_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="A person's or organisation's id.", autocompletion=_complete_ids
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write FILE.png or FILE.svg."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing FILE.")] = False,
+    invert: Annotated[
+        bool, typer.Option("--invert", help="For terminals with a light background.")
+    ] = False,
+) -> None:
+    """The contact's vCard 3.0 as a QR code, to scan with a phone: in the terminal or a file."""
+    import shutil
+
+    from kjcdir.export import files, vcard
+    from kjcdir.export import qr as qrcode
+    from kjcdir.lookup import get_entry
+    from kjcdir.model import Person
+
+    if output is not None:
+        qrcode.check_file_name(output)
+    loaded = _open(ctx)
+    directory = loaded.directory
+    entry = get_entry(loaded, entry_id)
+    if isinstance(entry, Person):
+        card = vcard.person_card(directory, entry, "3.0", compact=True)
+    else:
+        card = vcard.org_card(directory, entry, "3.0", compact=True)
+    code = qrcode.make(card)
+    if output is None:
+        columns = shutil.get_terminal_size((0, 0)).columns if sys.stdout.isatty() else 0
+        if 0 < columns < qrcode.width(code):
+            from kjcdir.output.emit import error as report
+
+            report(
+                f"the code is {qrcode.width(code)} columns wide and the terminal {columns}: "
+                "widen the window or write a file with -o FILE.png."
+            )
+        files.write_stdout(qrcode.terminal_text(code, invert).encode())
+    else:
+        from kjcdir.output.emit import error as report
+
+        files.write_file(output, qrcode.image(code, output), force)
+        report(f"wrote the QR code of {entry.id} to {output}.")
+
+
 def main() -> None:
     """Entry point of the console script and of `python -m kjcdir`."""
     # An output stream that cannot encode umlauts still gets the contact, with '?'.

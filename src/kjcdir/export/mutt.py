@@ -1,0 +1,72 @@
+"""The query_command format of mutt and neomutt, which aerc's address-book-cmd reads too.
+
+    kjcdir: 1 address for 'wissmeier'
+    wissmeier@hess-staedtetag.de<TAB>Rena Wißmeier<TAB>Hessischer Städtetag › Regiestelle SGB II
+
+mutt shows the first line as a message (as an error when the exit status is not 0) and
+reads `address<TAB>name<TAB>other` from each further line. aerc reads the same lines
+and skips the first, which is not an address. A field never holds a tab or a line
+break: those would split it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kjcdir.errors import NotFound
+from kjcdir.export.clean import one_line
+from kjcdir.model import Directory, Person
+from kjcdir.store import Loaded
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: str  # the first line
+    lines: tuple[str, ...]  # one per address
+
+    def text(self) -> str:
+        return "".join(f"{line}\n" for line in (self.status, *self.lines))
+
+
+class NoAddress(NotFound):
+    """Nothing to complete; `status` is still the first line mutt shows."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def query(loaded: Loaded, text: str) -> Answer:
+    """The addresses of the people the query finds, best first; all addresses without one."""
+    from kjcdir.lookup import find_people, list_people
+
+    wanted = one_line(text)
+    if wanted:
+        try:
+            people: Sequence[Person] = [
+                hit.person for hit in find_people(loaded, wanted, limit=None)
+            ]
+        except NotFound as error:
+            raise NoAddress(error.message, f"kjcdir: {error.message}") from None
+    else:
+        people = list_people(loaded)
+    lines = tuple(address_lines(loaded.directory, people))
+    about = f" for '{wanted}'" if wanted else ""
+    if not lines:
+        message = f"The people found{about} have no e-mail address."
+        raise NoAddress(message, f"kjcdir: {message}")
+    count = f"{len(lines)} address" if len(lines) == 1 else f"{len(lines)} addresses"
+    return Answer(f"kjcdir: {count}{about}", lines)
+
+
+def address_lines(directory: Directory, people: Sequence[Person]) -> list[str]:
+    """`email<TAB>name<TAB>organisation` for each address of each person."""
+    lines = []
+    for person in people:
+        first = person.affiliations[0] if person.affiliations else None
+        org = " › ".join(directory.org_path(first.org_id)) if first else ""
+        for email in person.emails:
+            fields = (one_line(email), one_line(person.name), one_line(org))
+            lines.append("\t".join(fields))
+    return lines
