@@ -6,7 +6,7 @@ everything downstream (index, search, output, export) only reads them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 
 
@@ -85,34 +85,53 @@ class People(Mapping[str, Person]):
     """People by id and by position, in file order.
 
     Built from Person objects by the loader, or from cached plain records, which are
-    decoded only when asked for: a search in 100,000 people shows ten of them.
+    decoded only when asked for: a search in 100,000 people shows ten of them. The
+    records may be a lazy sequence (the cache's chunks), and `ids` a function that
+    returns the ids in order, so that finding a person by id decodes no one else.
     """
 
     def __init__(
         self,
         items: Sequence[Person | tuple[object, ...]],
         decode: Callable[[tuple[object, ...]], Person] | None = None,
+        ids: Callable[[], Sequence[str]] | None = None,
     ) -> None:
-        self._items: list[Person | tuple[object, ...]] = list(items)
+        self._items: Sequence[Person | tuple[object, ...]] = (
+            items if decode is not None else list(items)
+        )
         self._decode = decode
+        self._decoded: dict[int, Person] = {}
+        self._ids = ids
         self._positions: dict[str, int] | None = None
 
     def at(self, position: int) -> Person:
+        if position < 0:
+            position += len(self._items)
+        person = self._decoded.get(position)
+        if person is not None:
+            return person
         item = self._items[position]
         if isinstance(item, Person):
             return item
         assert self._decode is not None, "records need a decoder"
         person = self._decode(item)
-        self._items[position] = person
+        self._decoded[position] = person
         return person
 
     def id_at(self, position: int) -> str:
+        if self._ids is not None:
+            return self._ids()[position]
         item = self._items[position]
         return item.id if isinstance(item, Person) else str(item[0])
 
+    def _all_ids(self) -> Sequence[str]:
+        if self._ids is not None:
+            return self._ids()
+        return [self.id_at(i) for i in range(len(self._items))]
+
     def position(self, person_id: str) -> int:
         if self._positions is None:
-            self._positions = {self.id_at(i): i for i in range(len(self._items))}
+            self._positions = {pid: i for i, pid in enumerate(self._all_ids())}
         return self._positions[person_id]
 
     def __getitem__(self, person_id: str) -> Person:
@@ -126,10 +145,35 @@ class People(Mapping[str, Person]):
         return True
 
     def __iter__(self) -> Iterator[str]:
-        return (self.id_at(i) for i in range(len(self._items)))
+        return iter(self._all_ids())
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def values(self) -> ValuesView[Person]:
+        return _PeopleValues(self)
+
+    def items(self) -> ItemsView[str, Person]:
+        return _PeopleItems(self)
+
+
+class _PeopleValues(ValuesView[Person]):
+    """The people in file order, by position (no lookups by id)."""
+
+    _mapping: People
+
+    def __iter__(self) -> Iterator[Person]:
+        people = self._mapping
+        return (people.at(i) for i in range(len(people)))
+
+
+class _PeopleItems(ItemsView[str, Person]):
+    _mapping: People
+
+    def __iter__(self) -> Iterator[tuple[str, Person]]:
+        people = self._mapping
+        ids = people._all_ids()
+        return ((ids[i], people.at(i)) for i in range(len(people)))
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,39 @@ _WORD_SEPARATOR = re.compile(r"[\W_]+")
 
 def fold(text: str) -> str:
     """Unicode NFKC, then casefold: the form every comparison starts from."""
+    if text.isascii():
+        return text.casefold()  # NFKC leaves ASCII as it is
     return unicodedata.normalize("NFKC", text).casefold()
 
 
 def strip_marks(text: str) -> str:
     """Drop diacritics: ä → a, é → e."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Word forms are asked for once per word of every name, role and topic in the data:
+# a directory of 100,000 people has a few thousand distinct words, so they are kept.
+_FORMS: dict[str, tuple[str, ...]] = {}
+_FORMS_LIMIT = 200_000
+
+
 def word_forms(word: str) -> tuple[str, ...]:
     """The spellings of one folded word users may type: transliterated and without marks."""
-    transliterated = strip_marks(word.translate(_TRANSLITERATION))
-    plain = strip_marks(word)
-    return (transliterated,) if plain == transliterated else (transliterated, plain)
+    forms = _FORMS.get(word)
+    if forms is None:
+        if word.isascii():
+            forms = (word,)
+        else:
+            transliterated = strip_marks(word.translate(_TRANSLITERATION))
+            plain = strip_marks(word)
+            forms = (transliterated,) if plain == transliterated else (transliterated, plain)
+        if len(_FORMS) >= _FORMS_LIMIT:
+            _FORMS.clear()
+        _FORMS[word] = forms
+    return forms
 
 
 def split_words(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kjcdir.model import (
     Address,
@@ -14,6 +14,9 @@ from kjcdir.model import (
     Person,
     Phone,
 )
+
+if TYPE_CHECKING:
+    from kjcdir.cache import CacheFile
 
 Record = tuple[Any, ...]
 
@@ -98,4 +101,52 @@ def directory_from_record(record: Record) -> Directory:
         organizations=organizations,
         people=People(people, decode=person_from_record),
         sources=sources,
+    )
+
+
+def directory_segments(directory: Directory) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The directory as cache values and segments: people in chunks, decoded on demand."""
+    from kjcdir.index import Chunked
+
+    people = directory.people
+    meta = directory.meta
+    values = {
+        "meta": (meta.title, meta.source, meta.as_of),
+        "sources": directory.sources,
+        "people": len(people),
+    }
+    segments: dict[str, Any] = {
+        "orgs": tuple(org_record(org) for org in directory.organizations.values()),
+        "person_ids": tuple(people.id_at(i) for i in range(len(people))),
+    }
+    records = [person_record(people.at(i)) for i in range(len(people))]
+    segments.update(Chunked.segments("people", records))
+    return values, segments
+
+
+def directory_from_cache(stored: CacheFile) -> Directory:
+    """The directory of a cache file; people stay records until they are asked for."""
+    from kjcdir.index import Chunked
+
+    values = stored.values
+    count = values["people"]
+    orgs = stored.load("orgs")
+    organizations = {org[0]: org_from_record(org) for org in orgs}
+    ids: list[tuple[str, ...]] = []
+
+    def person_ids() -> tuple[str, ...]:
+        if not ids:
+            loaded = stored.load("person_ids")
+            if not isinstance(loaded, tuple) or len(loaded) != count:
+                raise ValueError("cached ids that do not fit the people")
+            ids.append(loaded)
+        return ids[0]
+
+    return Directory(
+        meta=Meta(*values["meta"]),
+        organizations=organizations,
+        people=People(
+            Chunked.mapped(stored, "people", count), decode=person_from_record, ids=person_ids
+        ),
+        sources=tuple(values["sources"]),
     )

@@ -9,10 +9,11 @@ unambiguous query returns one person and a name that is not there returns nobody
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from kjcdir.index import (
     FIELD_CONTACT,
@@ -97,23 +98,63 @@ def prefix_score(prefix: str, word: str) -> float:
     return 85.0 + 10.0 * len(prefix) / len(word)
 
 
+def _rapidfuzz() -> tuple[Any, Any]:
+    """rapidfuzz's fuzz and process, imported when a query first needs them (~10 ms)."""
+    from rapidfuzz import fuzz, process
+
+    return fuzz, process
+
+
+# Up to this many candidate words, a query word's typos are first looked for with a
+# bound in pure Python: a lookup on the bundled directory usually proves that no word
+# can reach the cut-off and so never imports rapidfuzz. Larger slices go to rapidfuzz.
+_SMALL_SLICE = 400
+
+
+def _may_reach_cutoff(form: str, letters: dict[str, int], word: str) -> bool:
+    """Could fuzz.ratio(form, word) reach FUZZY_CUTOFF? An upper bound that never misses.
+
+    fuzz.ratio is 200 * LCS / (len(form) + len(word)); the longest common subsequence
+    holds no more of each letter than both words have. ratio >= 80 needs 5 * LCS >= 2 *
+    (total length), checked in integers.
+    """
+    total = len(form) + len(word)
+    shorter = min(len(form), len(word))
+    if 5 * shorter < 2 * total:
+        return False
+    common = 0
+    for letter, count in letters.items():
+        found = word.count(letter)
+        common += count if found > count else found
+    return 5 * common >= 2 * total
+
+
+def _prefix_ratio_may_win(form: str, word: str) -> bool:
+    """Is fuzz.ratio of a typed beginning possibly above its prefix_score? For a prefix,
+    ratio is exactly 200 * len(form) / (len(form) + len(word)); a margin covers rounding."""
+    ratio = 200.0 * len(form) / (len(form) + len(word))
+    return ratio > prefix_score(form, word) - 0.5
+
+
 def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[int, float]:
     """Scores (0..100) of the vocabulary words that one query word matches, by word id.
 
     The vocabulary is sorted, so exact and prefix matches are found by bisection;
-    typos are found by rapidfuzz over the whole vocabulary in one batch call.
+    typos are found by rapidfuzz over the query word's slice of the vocabulary in one
+    batch call (process.extract with fuzz.ratio).
     """
-    from rapidfuzz import fuzz, process
-
     scores: dict[int, float] = {}
     for form in forms:
-        position = bisect_left(vocabulary, form)
+        position = first = bisect_left(vocabulary, form)
         while position < len(vocabulary) and vocabulary[position].startswith(form):
             word = vocabulary[position]
             if word == form:
                 score = 100.0
             elif len(form) >= MIN_PREFIX_LENGTH:
-                score = max(prefix_score(form, word), fuzz.ratio(form, word))
+                score = prefix_score(form, word)
+                if _prefix_ratio_may_win(form, word):
+                    fuzz, _ = _rapidfuzz()
+                    score = max(score, fuzz.ratio(form, word))
             else:
                 break
             if score > scores.get(position, 0.0):
@@ -125,6 +166,16 @@ def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[in
         # matching "ueber" and narrows the batch to one slice of the sorted vocabulary.
         start = bisect_left(vocabulary, form[0])
         end = bisect_left(vocabulary, chr(ord(form[0]) + 1), start)
+        if end - start <= _SMALL_SLICE:
+            # The words the loop above matched as a prefix (first..position) already hold
+            # a score of at least their fuzz.ratio; only the others could gain.
+            letters: dict[str, int] = {}
+            for letter in form:
+                letters[letter] = letters.get(letter, 0) + 1
+            others = itertools.chain(range(start, first), range(position, end))
+            if not any(_may_reach_cutoff(form, letters, vocabulary[at]) for at in others):
+                continue
+        fuzz, process = _rapidfuzz()
         for _, score, offset in process.extract(
             form, vocabulary[start:end], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
         ):
@@ -137,20 +188,24 @@ def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[in
 def score_word(
     word_scores: dict[int, float], index: SearchIndex, fields: Collection[str]
 ) -> dict[int, float]:
-    """Best weighted score per person for one query word."""
+    """Best weighted score per person for one query word.
+
+    Each matched word is scored once; the score reaches the people who hold the word
+    through the postings, and an organisation's score reaches its people and the
+    people of its units: one pass over each organisation's people, however many of
+    its words and parents matched.
+    """
     best: dict[int, float] = {}
-
-    def offer(person: int, score: float) -> None:
-        if score > best.get(person, 0.0):
-            best[person] = score
-
+    best_get = best.get
     for field_name, weight in PERSON_WEIGHTS.items():
         if field_name not in fields:
             continue
         postings = index.person_postings[field_name]
         for word_id, score in word_scores.items():
-            for person in postings.get(word_id, ()):
-                offer(person, weight * score)
+            weighted = weight * score
+            for person in postings.get(word_id):
+                if weighted > best_get(person, 0.0):
+                    best[person] = weighted
     org_direct: dict[int, float] = {}
     org_inherited: dict[int, float] = {}
     for field_name, (direct_weight, inherited_weight) in ORG_WEIGHTS.items():
@@ -158,18 +213,23 @@ def score_word(
             continue
         postings = index.org_postings[field_name]
         for word_id, score in word_scores.items():
-            for org in postings.get(word_id, ()):
-                if direct_weight * score > org_direct.get(org, 0.0):
-                    org_direct[org] = direct_weight * score
-                if inherited_weight * score > org_inherited.get(org, 0.0):
-                    org_inherited[org] = inherited_weight * score
-    for org, score in org_direct.items():
-        for person in index.org_people[org]:
-            offer(person, score)
+            direct, inherited = direct_weight * score, inherited_weight * score
+            for org in postings.get(word_id):
+                if direct > org_direct.get(org, 0.0):
+                    org_direct[org] = direct
+                if inherited > org_inherited.get(org, 0.0):
+                    org_inherited[org] = inherited
+    # The best score that reaches each unit's own people: its own, or a parent's.
+    unit_scores = dict(org_direct)
     for org, score in org_inherited.items():
         for unit in index.org_descendants[org]:
-            for person in index.org_people[unit]:
-                offer(person, score)
+            if score > unit_scores.get(unit, 0.0):
+                unit_scores[unit] = score
+    org_people = index.org_people
+    for unit, score in unit_scores.items():
+        for person in org_people[unit]:
+            if score > best_get(person, 0.0):
+                best[person] = score
     return best
 
 
@@ -179,41 +239,46 @@ def score_contact(query: str, index: SearchIndex) -> dict[int, float]:
     scores: dict[int, float] = {}
     digits = phone_digits(query)
     if digits is not None:
-        for person, numbers in index.person_phones.items():
-            for number in numbers:
-                if number == digits:
-                    score = 100.0
-                elif digits in number:
-                    score = 80.0 + 20.0 * len(digits) / len(number)
-                else:
-                    continue
-                scores[person] = max(scores.get(person, 0.0), weight * score)
+        for person, number in index.phones.containing(digits):
+            score = 100.0 if number == digits else 80.0 + 20.0 * len(digits) / len(number)
+            scores[person] = max(scores.get(person, 0.0), weight * score)
     folded = fold(query).strip()
     if "@" in folded:
-        for person, emails in index.person_emails.items():
-            for email in emails:
-                if email == folded:
-                    score = 100.0
-                elif folded in email:
-                    score = 80.0 + 20.0 * len(folded) / len(email)
-                else:
-                    continue
-                scores[person] = max(scores.get(person, 0.0), weight * score)
+        for person, email in index.emails.containing(folded):
+            score = 100.0 if email == folded else 80.0 + 20.0 * len(folded) / len(email)
+            scores[person] = max(scores.get(person, 0.0), weight * score)
     return scores
 
 
-@dataclass(frozen=True, slots=True)
 class Hit:
-    person: int  # position in the index
-    score: float  # 0..100
+    """A person (or, for organisation searches, an organisation) and its score."""
+
+    __slots__ = ("person", "score")
+
+    def __init__(self, person: int, score: float) -> None:
+        self.person = person  # position in the index
+        self.score = score  # 0..100
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hit):
+            return NotImplemented
+        return (self.person, self.score) == (other.person, other.score)
+
+    def __hash__(self) -> int:
+        return hash((self.person, self.score))
+
+    def __repr__(self) -> str:
+        return f"Hit(person={self.person!r}, score={self.score!r})"
 
 
-def rank(query: str, index: SearchIndex, fields: Collection[str] = ALL_FIELDS) -> list[Hit]:
-    """All people the query reaches, best first, before the cut-off."""
+def _scores(query: str, index: SearchIndex, fields: Collection[str]) -> dict[int, float]:
+    """Every person the query reaches, with their score (0..100, one decimal)."""
     words = query_words(query)
     totals: dict[int, float] = {}
     for forms in words:
         word_scores = match_vocabulary(forms, index.vocabulary)
+        if not word_scores:
+            continue
         for person, score in score_word(word_scores, index, fields).items():
             totals[person] = totals.get(person, 0.0) + score
     count = max(len(words), 1)
@@ -221,9 +286,28 @@ def rank(query: str, index: SearchIndex, fields: Collection[str] = ALL_FIELDS) -
     if FIELD_CONTACT in fields:
         for person, score in score_contact(query, index).items():
             scores[person] = max(scores.get(person, 0.0), score)
-    hits = [Hit(person, round(score, 1)) for person, score in scores.items()]
-    hits.sort(key=lambda hit: (-hit.score, index.sort_keys[hit.person]))
+    return {person: round(score, 1) for person, score in scores.items()}
+
+
+def _ordered(hits: list[Hit], index: SearchIndex, limit: int | None = None) -> list[Hit]:
+    """Best first; equal scores by family name, given name, then file order."""
+    ranks = index.sort_ranks
+
+    def key(hit: Hit) -> tuple[float, int]:
+        return (-hit.score, ranks[hit.person])
+
+    if limit is not None and limit < len(hits):
+        import heapq
+
+        return heapq.nsmallest(limit, hits, key=key)
+    hits.sort(key=key)
     return hits
+
+
+def rank(query: str, index: SearchIndex, fields: Collection[str] = ALL_FIELDS) -> list[Hit]:
+    """All people the query reaches, best first, before the cut-off."""
+    scores = _scores(query, index, fields)
+    return _ordered([Hit(person, score) for person, score in scores.items()], index)
 
 
 def cut(hits: Sequence[Hit]) -> list[Hit]:
@@ -240,9 +324,16 @@ def search(
     fields: Collection[str] = ALL_FIELDS,
     limit: int | None = None,
 ) -> list[Hit]:
-    """The people a query finds, best first, weak tail cut, at most `limit`."""
-    found = cut(rank(query, index, fields))
-    return found if limit is None else found[:limit]
+    """The people a query finds, best first, weak tail cut, at most `limit`.
+
+    The same as cut(rank(...))[:limit], without sorting the tail that is cut.
+    """
+    scores = _scores(query, index, fields)
+    if not scores:
+        return []
+    threshold = max(MIN_SCORE, max(scores.values()) * RELATIVE_CUTOFF)
+    kept = [Hit(person, score) for person, score in scores.items() if score >= threshold]
+    return _ordered(kept, index, limit)
 
 
 def closest_names(query: str, names: Sequence[str], limit: int = 3) -> list[str]:
