@@ -1,0 +1,338 @@
+"""The compiled cache (SPEC 5 and 6; issue 5 item 2, issue 6 item 3).
+
+The cache is an optimisation only: what kjcdir answers from it is what it answers from
+the files; any change to a file, to kjcdir's version, or to the cache file itself
+(empty, garbage, truncated, flipped bytes) makes it read the files again and rewrite
+the cache; a cache directory that cannot be written costs speed, never an answer; and
+processes started at once on a cold cache all answer and leave one sound cache.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import subprocess
+import threading
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from conftest import REPO, kjcdir_executable, run_process
+from kjcdir import cache, store
+from kjcdir.load import bundled_path, data_files
+from kjcdir.search import search
+from kjcdir.store import Loaded, open_directory
+
+QUERIES = [
+    "wissmeier", "Wißmeier", "wismeier", "AK Option", "Sozialreferat HLT", "Fulda",
+    "0611/1706-69", "170669", "brennert@hlt.de", "@hlt.de", "Müller", "schaefer",
+    "Kassel Fallmanagement", "Bürgergeld", "jobcenter", "Team",
+]  # fmt: skip
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "kjcdir_benchmark_generate", REPO / "benchmarks" / "generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def generate(path: Path, people: int, seed: int = 1) -> Path:
+    with open(path, "w", encoding="utf-8") as stream:
+        _generator().write(stream, people, seed)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ten_thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("large") / "people-10000.yaml", 10_000)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return generate(tmp_path / "people-300.yaml", 300)
+
+
+def cache_files() -> list[Path]:
+    root = cache.cache_dir()
+    return sorted(root.glob("*")) if root.is_dir() else []
+
+
+def snapshot(loaded: Loaded) -> tuple[Any, ...]:
+    """Everything a command can see: meta, every person and organisation, search results."""
+    directory = loaded.directory
+    people = directory.people
+    return (
+        directory.meta,
+        directory.sources,
+        [repr(people.at(position)) for position in range(len(people))],
+        list(people),
+        [repr(org) for org in directory.organizations.values()],
+        {
+            query: [(people.id_at(hit.person), hit.score) for hit in search(query, loaded.index)]
+            for query in QUERIES
+        },
+        [loaded.index.sort_keys[position] for position in range(len(people))],
+    )
+
+
+def open_small(path: Path) -> Loaded:
+    return open_directory([path], include_bundled=False, progress=False)
+
+
+# -- hits and round trips ------------------------------------------------------------------
+
+
+def test_the_second_open_reads_the_cache_and_sees_the_same_directory(small: Path) -> None:
+    first = open_small(small)
+    second = open_small(small)
+    assert (first.from_cache, second.from_cache) == (False, True)
+    assert snapshot(first) == snapshot(second)
+    assert len(cache_files()) == 1
+
+
+def test_the_bundled_directory_is_the_same_from_the_cache() -> None:
+    built = open_directory([], progress=False)
+    cached = open_directory([], progress=False)
+    assert cached.from_cache
+    assert snapshot(built) == snapshot(cached)
+    for entry_id in built.directory.people:
+        assert cached.directory.people[entry_id] == built.directory.people[entry_id]
+
+
+def test_a_second_run_answers_from_the_cache_with_the_same_output() -> None:
+    cold = run_process("find", "wissmeier")
+    [cache_path] = cache_files()
+    written = cache_path.stat().st_mtime_ns
+    warm = run_process("find", "wissmeier")
+    assert cold.returncode == warm.returncode == 0
+    assert cold.stdout == warm.stdout
+    assert cache_path.stat().st_mtime_ns == written  # read, not rewritten
+
+
+def test_store_finds_the_same_files_as_the_loader(tmp_path: Path) -> None:
+    extra = [tmp_path / "a.yaml", "b.yaml"]
+    assert store.bundled_path() == bundled_path()
+    for bundled in (True, False):
+        assert store.data_files(extra, bundled) == data_files(extra, bundled)
+
+
+# -- invalidation --------------------------------------------------------------------------
+
+
+def test_a_touched_file_invalidates_the_cache(small: Path) -> None:
+    before = snapshot(open_small(small))
+    stat = small.stat()
+    os.utime(small, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    again = open_small(small)
+    assert not again.from_cache
+    assert snapshot(again) == before
+    assert open_small(small).from_cache
+    assert len(cache_files()) == 1  # the same cache file, rewritten
+
+
+def test_a_changed_file_is_read_again(small: Path) -> None:
+    open_small(small)
+    stat = small.stat()
+    text = small.read_text(encoding="utf-8").replace('family_name: "', 'family_name: "Neu', 1)
+    small.write_text(text, encoding="utf-8")
+    os.utime(small, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime: the size tells
+    changed = open_small(small)
+    assert not changed.from_cache
+    assert changed.directory.people.at(0).family_name.startswith("Neu")
+
+
+def test_a_cache_of_another_version_is_rebuilt(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(open_small(small))
+    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT.replace("|", "-next|", 1))
+    other = open_small(small)
+    assert not other.from_cache
+    assert snapshot(other) == before
+    assert open_small(small).from_cache
+    assert len(cache_files()) == 1
+
+
+def test_other_files_get_their_own_cache(small: Path, tmp_path: Path) -> None:
+    other = generate(tmp_path / "other.yaml", 50, seed=2)
+    open_small(small)
+    open_small(other)
+    assert len(cache_files()) == 2
+    assert open_small(small).from_cache and open_small(other).from_cache
+
+
+# -- broken cache files ----------------------------------------------------------------------
+
+
+def _flip(data: bytes, position: int) -> bytes:
+    return data[:position] + bytes([data[position] ^ 0x55]) + data[position + 1 :]
+
+
+DAMAGE = {
+    "empty": lambda data: b"",
+    "garbage": lambda data: os.urandom(len(data)),
+    "truncated": lambda data: data[: len(data) // 2],
+    "one byte short": lambda data: data[:-1],
+    "one byte more": lambda data: data + b"\0",
+    "flipped byte near the end": lambda data: _flip(data, len(data) - 10),
+    "flipped byte in the middle": lambda data: _flip(data, len(data) // 2),
+    "flipped byte in the key": lambda data: _flip(data, 40),
+    "flipped byte in the header": lambda data: _flip(data, data.index(b"Synthetische") + 3),
+    "the old format": lambda data: b"KJCDIR-CACHE-1\n" + data[15:],
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
+def test_a_damaged_cache_is_ignored_and_rebuilt(small: Path, damage: str) -> None:
+    before = snapshot(open_small(small))
+    [cache_path] = cache_files()
+    cache_path.write_bytes(DAMAGE[damage](cache_path.read_bytes()))
+    again = open_small(small)
+    assert not again.from_cache
+    assert snapshot(again) == before
+    rebuilt = open_small(small)
+    assert rebuilt.from_cache
+    assert snapshot(rebuilt) == before
+
+
+def test_a_damaged_cache_gives_the_same_output_in_a_real_process() -> None:
+    expected = run_process("find", "AK Option")
+    [cache_path] = cache_files()
+    cache_path.write_bytes(b"\0" * 100)
+    damaged = run_process("find", "AK Option")
+    assert (damaged.returncode, damaged.stdout, damaged.stderr) == (0, expected.stdout, "")
+
+
+def test_a_cache_that_is_a_directory_is_ignored(small: Path) -> None:
+    before = snapshot(open_small(small))
+    [cache_path] = cache_files()
+    cache_path.unlink()
+    cache_path.mkdir()
+    assert snapshot(open_small(small)) == before
+
+
+def test_an_unwritable_cache_directory_costs_speed_not_answers(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = snapshot(open_small(small))
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be\n")
+    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(blocker / "kjcdir"))
+    for _ in range(2):
+        loaded = open_small(small)
+        assert not loaded.from_cache
+        assert snapshot(loaded) == expected
+    result = run_process("find", "wissmeier")
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("rena-wissmeier\t")
+
+
+def test_the_cache_lives_in_xdg_cache_home(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KJCDIR_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    open_small(small)
+    assert list((tmp_path / "xdg" / "kjcdir").glob("directory-*.bin"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # the XDG spec says: ignore it
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "kjcdir"
+
+
+def test_a_write_leaves_no_temporary_files(small: Path) -> None:
+    open_small(small)
+    assert [path.name for path in cache_files() if not path.name.startswith("directory-")] == []
+
+
+# -- processes at once -----------------------------------------------------------------------
+
+
+def test_eight_processes_at_once_on_a_cold_cache(ten_thousand: Path) -> None:
+    command = [kjcdir_executable(), "--no-bundled", "--data", str(ten_thousand), "find"]
+    queries = ["schaefer", "Müller Kassel", "0611", "Fallmanagement"] * 2
+    processes = [
+        subprocess.Popen(
+            [*command, query],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
+        for query in queries
+    ]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert [process.returncode for process in processes] == [0] * 8
+    assert [stderr for _, stderr in outputs] == [""] * 8
+    assert outputs[:4] == outputs[4:]  # the same query, the same answer
+    assert all(stdout for stdout, _ in outputs)
+    # one sound cache, and no temporary files left behind
+    assert len(cache_files()) == 1
+    key = cache.cache_key(store.data_files([ten_thousand], False))
+    assert key is not None and cache.read(key) is not None
+    warm = run_process("--no-bundled", "--data", str(ten_thousand), "find", queries[0])
+    assert (warm.returncode, warm.stdout) == (0, outputs[0][0])
+    assert open_directory([ten_thousand], include_bundled=False).from_cache
+
+
+# -- progress --------------------------------------------------------------------------------
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_slow_first_load_shows_progress_on_a_terminal(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = FakeTerminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setattr(store._Progress, "DELAY", 0.0)
+    drawn = threading.Event()
+    original = store._Progress.draw
+
+    def draw(self: store._Progress, elapsed: float) -> None:
+        original(self, elapsed)
+        drawn.set()
+
+    def slow_build(files: list[Path], report: store._Progress) -> Loaded:
+        report.stage("indexing 300 people")
+        report.fraction(0.5)
+        drawn.clear()
+        assert drawn.wait(5)
+        return build(files, report)
+
+    build = store._build
+    monkeypatch.setattr(store._Progress, "draw", draw)
+    monkeypatch.setattr(store, "_build", slow_build)
+    open_directory([small], include_bundled=False)
+    shown = terminal.getvalue()
+    assert "kjcdir: indexing 300 people… 50%" in shown
+    assert shown.endswith("\r")  # the line is erased when the load is done
+    assert shown.rstrip("\r ").count("\r") >= 1
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(
+    small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(store._Progress, "DELAY", 0.0)
+    open_directory([small], include_bundled=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_fast_load_shows_nothing_even_on_a_terminal(small: Path) -> None:
+    terminal = FakeTerminal()
+    with store._Progress(True, stream=terminal) as report:
+        report.stage("indexing")
+    assert terminal.getvalue() == ""
+
+
+def test_progress_never_shows_control_characters_of_file_names() -> None:
+    assert store._safe("evil\x1b[31m.yaml") == "evil?[31m.yaml"
