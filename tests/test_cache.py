@@ -336,3 +336,29 @@ def test_a_fast_load_shows_nothing_even_on_a_terminal(small: Path) -> None:
 
 def test_progress_never_shows_control_characters_of_file_names() -> None:
     assert store._safe("evil\x1b[31m.yaml") == "evil?[31m.yaml"
+
+
+# -- what the index answers in place of a walk over all people ---------------------------------
+
+
+@pytest.mark.parametrize("from_cache", [False, True])
+def test_staff_are_the_members_of_the_subtree(small: Path, from_cache: bool) -> None:
+    for paths, bundled in (([], True), ([small], False)):
+        open_directory(paths, include_bundled=bundled, progress=False)
+        loaded = open_directory(paths, include_bundled=bundled, progress=False)
+        if not from_cache:
+            loaded = store._build(store.data_files(paths, bundled), store._Progress(False))
+        assert loaded.from_cache is from_cache
+        directory = loaded.directory
+        for org_id in directory.organizations:
+            members = directory.members_of(directory.subtree(org_id))
+            expected = [directory.people.position(person.id) for person in members]
+            assert loaded.staff(org_id) == expected, org_id
+        assert loaded.staff("no-such-org") == []
+
+
+def test_names_in_the_index_are_the_people_s_names(small: Path) -> None:
+    open_small(small)
+    loaded = open_small(small)
+    people = loaded.directory.people
+    assert list(loaded.index.names) == [people.at(i).name for i in range(len(people))]
