@@ -362,3 +362,23 @@ def test_names_in_the_index_are_the_people_s_names(small: Path) -> None:
     loaded = open_small(small)
     people = loaded.directory.people
     assert list(loaded.index.names) == [people.at(i).name for i in range(len(people))]
+
+
+def test_data_from_a_pipe_is_never_cached(tmp_path: Path) -> None:
+    """`--data <(generate)`: a pipe has no size or time that could tell a change."""
+    source = generate(tmp_path / "people.yaml", 30)
+    fifo = tmp_path / "pipe.yaml"
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    os.mkfifo(fifo)
+    assert cache.cache_key([fifo]) is None
+
+    def feed() -> None:
+        fifo.write_bytes(source.read_bytes())
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    result = run_process("--no-bundled", "--data", str(fifo), "find", "schaefer")
+    writer.join()
+    assert result.returncode in (0, 1), result.stderr
+    assert cache_files() == []

@@ -29,6 +29,7 @@ import sys
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from kjcdir import __version__
@@ -56,7 +57,8 @@ def cache_dir() -> Path:
 
 
 def cache_key(files: list[Path]) -> str | None:
-    """Identity of the data files; None if one cannot be read (then nothing is cached)."""
+    """Identity of the data files; None if one cannot be read or is not a regular file
+    (then nothing is cached)."""
     parts = [FORMAT]
     for path in files:
         try:
@@ -64,6 +66,8 @@ def cache_key(files: list[Path]) -> str | None:
             stat = resolved.stat()
         except (OSError, RuntimeError, ValueError):
             return None
+        if not S_ISREG(stat.st_mode):
+            return None  # a pipe (--data <(...)) or a device: its size and time say nothing
         parts.append(f"{resolved}|{stat.st_size}|{stat.st_mtime_ns}")
     return "\n".join(parts)
 
