@@ -20,6 +20,7 @@ from kjcdir.search import (
     closest_names,
     cut,
     match_vocabulary,
+    query_words,
     search,
 )
 from kjcdir.store import Loaded
@@ -98,26 +99,64 @@ def search_orgs(loaded: Loaded, query: str) -> list[Organization]:
     return [orgs[hit.person] for hit in cut(hits)]
 
 
+# A query word this much like a word of an organisation's name is a typo of it.
+TYPO_SIMILARITY = 80.0
+
+
 def resolve_org(loaded: Loaded, text: str) -> Organization:
-    """`--org` value → organisation: id, short, name or alias exactly, else the best fuzzy match."""
+    """`--org` value → organisation: id, short, name or alias exactly, else a typo of one.
+
+    A name that two organisations share ("Sozialreferat") and a query that only shares a
+    word with one ("Landkreis Kassel") are errors that name the candidates: listing the
+    wrong body's people would look like an answer.
+    """
     organizations = loaded.directory.organizations
     wanted = fold(text).strip()
-    for org in organizations.values():
-        names = (org.id, org.name, org.short or "", *org.aliases)
-        if any(fold(name) == wanted for name in names):
-            return org
+    if wanted in organizations:
+        return organizations[wanted]
+    exact = [
+        org
+        for org in organizations.values()
+        if any(fold(name) == wanted for name in (org.name, org.short or "", *org.aliases))
+    ]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        raise KjcdirError(
+            f"'{text}' is the name of {len(exact)} organisations: {_org_labels(exact)}; "
+            "give one of the ids."
+        )
     found = search_orgs(loaded, text)
-    if found and _org_similarity(text, found[0]) >= 85:
-        return found[0]  # a typo in a name ("Städtetg"), not just a shared word
-    close = [f"{org.label} ({org.id})" for org in (found or _closest_orgs(loaded, text))[:3]]
-    raise KjcdirError(f"Unknown organisation '{text}'. Closest: {', '.join(close)}.")
+    typos = [org for org in found if _org_similarity(text, org) >= TYPO_SIMILARITY]
+    if len(typos) == 1:
+        return typos[0]  # a typo in a name ("Regiestele"), not just a shared word
+    close = typos or found or _closest_orgs(loaded, text)
+    raise KjcdirError(f"Unknown organisation '{text}'. Closest: {_org_labels(close[:3])}.")
+
+
+def _org_labels(orgs: Sequence[Organization]) -> str:
+    return ", ".join(f"{org.label} ({org.id})" for org in orgs)
 
 
 def _org_similarity(text: str, org: Organization) -> float:
+    """How well every word of the text matches a word of one of the organisation's names:
+    the weakest word's best fuzz.ratio (0..100)."""
     from rapidfuzz import fuzz
 
-    names = (org.name, org.short or "", *org.aliases)
-    return max(fuzz.WRatio(fold(text), fold(name)) for name in names if name)
+    words = query_words(text)
+    if not words:
+        return 0.0
+    best = 0.0
+    for name in (org.name, org.short or "", *org.aliases):
+        name_forms = [form for forms in normalize(name) for form in forms]
+        if not name_forms:
+            continue
+        weakest = min(
+            max(fuzz.ratio(form, name_form) for form in forms for name_form in name_forms)
+            for forms in words
+        )
+        best = max(best, weakest)
+    return best
 
 
 def _closest_orgs(loaded: Loaded, text: str) -> list[Organization]:

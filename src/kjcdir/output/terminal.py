@@ -167,9 +167,10 @@ def _person_line(person: Person, stacked: bool = False) -> Text:
 def people_table(directory: Directory, people: Iterable[Person]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, header_style=f"bold {ACCENT}")
     table.add_column(label("name"), no_wrap=True)
-    table.add_column(f"{label('organization')} / {label('role')}", ratio=1)
-    table.add_column(label("phone"), no_wrap=True)
-    table.add_column(label("email"), no_wrap=True)
+    table.add_column(f"{label('organization')} / {label('role')}", ratio=1, min_width=16)
+    # Phone above e-mail in one column: side by side, two unbreakable columns left the
+    # organisation a few letters of an 80-column terminal ("Hess…").
+    table.add_column(f"{label('phone')} / {label('email')}", no_wrap=True)
     for person in people:
         first = person.affiliations[0] if person.affiliations else None
         where = Text()
@@ -178,12 +179,12 @@ def people_table(directory: Directory, people: Iterable[Person]) -> Table:
             if first.role:
                 where.append("\n")
                 where.append_text(plain_text(first.role, "italic dim"))
-        table.add_row(
-            _person_line(person, stacked=True),
-            where,
-            phone_text(person.phones[:1]),
-            email_text(person.emails[:1]),
+        contact = Text("\n").join(
+            part
+            for part in (phone_text(person.phones[:1]), email_text(person.emails[:1]))
+            if part.plain
         )
+        table.add_row(_person_line(person, stacked=True), where, contact)
     return table
 
 

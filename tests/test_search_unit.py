@@ -1,0 +1,263 @@
+"""Ranking as pure functions over small, hand-built directories (SPEC 2).
+
+No files, no CLI: a Directory is built from model objects, indexed, and searched.
+"""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kjcdir.index import FIELD_NAME, build_index
+from kjcdir.model import (
+    Address,
+    Affiliation,
+    Directory,
+    Meta,
+    Organization,
+    People,
+    Person,
+    Phone,
+)
+from kjcdir.normalize import STOP_WORDS, fold
+from kjcdir.search import (
+    MIN_SCORE,
+    RELATIVE_CUTOFF,
+    Hit,
+    closest_names,
+    cut,
+    rank,
+    search,
+)
+
+
+def directory(orgs: list[Organization], people: list[Person]) -> Directory:
+    return Directory(
+        meta=Meta("Test", "tests", "2026-01-01"),
+        organizations={org.id: org for org in orgs},
+        people=People(people),
+    )
+
+
+def person(pid: str, given: str, family: str, *affiliations: Affiliation, **extra) -> Person:  # type: ignore[no-untyped-def]
+    return Person(pid, given, family, tuple(affiliations), **extra)
+
+
+def ids(found: list[Hit], d: Directory) -> list[str]:
+    return [d.people.id_at(hit.person) for hit in found]
+
+
+def found_ids(query: str, d: Directory, **options) -> list[str]:  # type: ignore[no-untyped-def]
+    return ids(search(query, build_index(d), **options), d)
+
+
+# -- a small office with one word in every kind of field ------------------------------------
+
+WORD = "Kranich"
+FIELD_ORDER = ["in-name", "in-email", "in-org", "in-role", "in-topic", "in-city"]
+
+
+@pytest.fixture(scope="module")
+def fields_directory() -> Directory:
+    orgs = [
+        Organization("amt", "Landesamt"),
+        Organization("amt-kranich", WORD, parent="amt"),
+        Organization("amt-eins", "Referat Eins", parent="amt"),
+    ]
+    people = [
+        person("in-city", "Otto", "Ostwald", Affiliation("amt-eins"), address=Address(city=WORD)),
+        person("in-topic", "Tina", "Tessmer", Affiliation("amt-eins"), topics=(WORD,)),
+        person("in-role", "Rolf", "Rother", Affiliation("amt-eins", f"Beauftragter {WORD}")),
+        person("in-org", "Olga", "Orban", Affiliation("amt-kranich")),
+        person("in-email", "Emil", "Ebert", Affiliation("amt-eins"), emails=("kranich@amt.de",)),
+        person("in-name", "Nora", WORD, Affiliation("amt-eins")),
+        person("nowhere", "Paul", "Pauly", Affiliation("amt-eins")),
+    ]
+    return directory(orgs, people)
+
+
+def test_fields_rank_in_the_order_of_the_spec(fields_directory: Directory) -> None:
+    """Names; e-mail; organisation names; roles; topics; address and city."""
+    hits = rank(WORD, build_index(fields_directory))
+    assert ids(hits, fields_directory) == FIELD_ORDER
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert len(set(scores)) == len(scores), "each field weighs differently"
+    assert scores[0] == 100.0
+
+
+def test_the_cut_keeps_the_strong_head_and_drops_the_weak_tail(
+    fields_directory: Directory,
+) -> None:
+    index = build_index(fields_directory)
+    every = rank(WORD, index)
+    kept = search(WORD, index)
+    threshold = max(MIN_SCORE, every[0].score * RELATIVE_CUTOFF)
+    assert kept == [hit for hit in every if hit.score >= threshold]
+    assert ids(kept, fields_directory)[0] == "in-name"
+    assert "in-city" not in ids(kept, fields_directory)  # 0.4 of a match is not a result
+
+
+def test_search_restricted_to_names(fields_directory: Directory) -> None:
+    assert found_ids(WORD, fields_directory, fields={FIELD_NAME}) == ["in-name"]
+
+
+def test_limit(fields_directory: Directory) -> None:
+    every = found_ids(WORD, fields_directory)
+    assert len(every) > 2
+    assert found_ids(WORD, fields_directory, limit=2) == every[:2]
+
+
+def test_a_word_that_is_nowhere_finds_nobody(fields_directory: Directory) -> None:
+    assert found_ids("Zander", fields_directory) == []
+    assert rank("Zander", build_index(fields_directory)) == []
+
+
+# -- the cut itself -------------------------------------------------------------------------
+
+
+def test_cut_keeps_what_reaches_the_relative_threshold() -> None:
+    best = 90.0
+    threshold = best * RELATIVE_CUTOFF
+    hits = [Hit(0, best), Hit(1, threshold), Hit(2, threshold - 0.1), Hit(3, 10.0)]
+    assert cut(hits) == hits[:2]
+
+
+def test_cut_drops_everything_below_the_minimum_score() -> None:
+    assert cut([Hit(0, MIN_SCORE - 0.1), Hit(1, MIN_SCORE - 1)]) == []
+    assert cut([Hit(0, MIN_SCORE)]) == [Hit(0, MIN_SCORE)]
+    assert cut([]) == []
+
+
+# -- own unit and role outrank a parent body's general description ------------------------
+
+
+@pytest.fixture(scope="module")
+def units_directory() -> Directory:
+    orgs = [
+        Organization(
+            "verband",
+            "Landesverband",
+            description="Der Verband berät seine Mitglieder auch zu Fördermitteln.",
+        ),
+        Organization("verband-eins", "Referat Eins", parent="verband", topics=("Fördermittel",)),
+        Organization("verband-zwei", "Referat Zwei", parent="verband"),
+    ]
+    people = [
+        person("in-parent", "Bert", "Bauer", Affiliation("verband-zwei")),
+        person("in-unit", "Ute", "Unger", Affiliation("verband-eins")),
+        person("in-role", "Rita", "Roth", Affiliation("verband-zwei", "Fördermittel")),
+    ]
+    return directory(orgs, people)
+
+
+def test_own_role_and_unit_outrank_the_parent_description(units_directory: Directory) -> None:
+    hits = rank("Fördermittel", build_index(units_directory))
+    assert ids(hits, units_directory) == ["in-role", "in-unit", "in-parent"]
+    assert found_ids("Fördermittel", units_directory) == ["in-role", "in-unit"]
+
+
+def test_a_unit_name_reaches_its_people_and_the_parent_name_reaches_all(
+    units_directory: Directory,
+) -> None:
+    assert found_ids("Referat Eins", units_directory) == ["in-unit"]
+    assert sorted(found_ids("Landesverband", units_directory)) == [
+        "in-parent",
+        "in-role",
+        "in-unit",
+    ]
+
+
+# -- phone numbers and e-mail addresses, reverse ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def contacts_directory() -> Directory:
+    orgs = [Organization("amt", "Amt")]
+    people = [
+        person(
+            "fw",
+            "Felix",
+            "Würfel",
+            Affiliation("amt"),
+            phones=(Phone("+49 611 1706-69", "+49611170669"),),
+            emails=("wuerfel@hlt.de",),
+        ),
+        person(
+            "lb",
+            "Laura",
+            "Brennert",
+            Affiliation("amt"),
+            phones=(Phone("+49 611 1706-22", "+49611170622"),),
+            emails=("brennert@hlt.de",),
+        ),
+    ]
+    return directory(orgs, people)
+
+
+@pytest.mark.parametrize(
+    "query", ["0611/1706-69", "+49 611 170669", "170669", "0611 1706 69", "+49611170669"]
+)
+def test_phone_numbers_match_on_digits_in_any_notation(
+    contacts_directory: Directory, query: str
+) -> None:
+    assert found_ids(query, contacts_directory) == ["fw"]
+
+
+def test_the_shared_part_of_two_numbers_finds_both(contacts_directory: Directory) -> None:
+    assert sorted(found_ids("0611 1706", contacts_directory)) == ["fw", "lb"]
+
+
+@pytest.mark.parametrize("query", ["wuerfel@hlt.de", "WUERFEL@HLT.DE", "wuerfel@"])
+def test_email_reverse_lookup(contacts_directory: Directory, query: str) -> None:
+    assert found_ids(query, contacts_directory) == ["fw"]
+
+
+def test_a_full_address_outranks_a_shared_domain(contacts_directory: Directory) -> None:
+    hits = rank("brennert@hlt.de", build_index(contacts_directory))
+    assert ids(hits, contacts_directory)[0] == "lb"
+    assert found_ids("brennert@hlt.de", contacts_directory) == ["lb"]
+
+
+# -- the hint when nothing is found -----------------------------------------------------------
+
+
+def test_closest_names_for_a_hint() -> None:
+    names = ["Rena Wißmeier", "Felix Würfel", "Laura Brennert"]
+    assert closest_names("Wissmaier", names)[0] == "Rena Wißmeier"
+    assert closest_names("Brenner", names)[0] == "Laura Brennert"
+    assert len(closest_names("x", names, limit=2)) <= 2
+
+
+# -- property: whatever way a name is typed, its person is found first ---------------------
+
+name_letters = st.text(alphabet=string.ascii_lowercase + "äöüß", min_size=4, max_size=12)
+
+
+def _spellings(name: str) -> list[str]:
+    transliterated = name
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        transliterated = transliterated.replace(umlaut, spelled)
+    without_marks = name.replace("ä", "a").replace("ö", "o").replace("ü", "u")
+    return [name, name.upper(), name.capitalize(), transliterated, without_marks]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(name_letters.filter(lambda name: fold(name) not in STOP_WORDS))
+def test_every_spelling_of_a_name_finds_its_person_first(name: str) -> None:
+    d = directory(
+        [Organization("amt", "Amt")],
+        [
+            person("target", "Anna", name.capitalize(), Affiliation("amt")),
+            person("other", "Otto", "Quwxyz", Affiliation("amt")),
+        ],
+    )
+    index = build_index(d)
+    for spelling in _spellings(name):
+        hits = search(spelling, index)
+        assert hits, spelling
+        assert d.people.id_at(hits[0].person) == "target", spelling
+        assert hits[0].score == 100.0, spelling

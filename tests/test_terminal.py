@@ -1,0 +1,183 @@
+"""kjcdir as a real process on a pseudo-terminal: cards with OSC 8 hyperlinks, localized
+labels, NO_COLOR, and --plain. (test_cli.py covers the forms in-process.)"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import termios
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from conftest import kjcdir_executable
+
+OSC8_URL = re.compile(r"\x1b\]8;[^;\x1b]*;([^\x1b]*)\x1b\\")
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
+
+
+@dataclass
+class TtyResult:
+    returncode: int
+    stdout: str  # as the terminal received it, \r\n turned into \n
+    stderr: str
+
+    @property
+    def text(self) -> str:
+        """What the user sees: escape sequences removed."""
+        return SGR.sub("", OSC8_URL.sub("", self.stdout.replace("\x1b]8;;\x1b\\", "")))
+
+    @property
+    def links(self) -> list[str]:
+        return [url for url in OSC8_URL.findall(self.stdout) if url]
+
+
+_shared_cache: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One cache for this module's processes: each of them then starts as fast as a user's."""
+    _shared_cache["KJCDIR_CACHE_DIR"] = str(tmp_path_factory.mktemp("tty-cache"))
+
+
+def run_tty(
+    *args: str, env: dict[str, str] | None = None, columns: int = 100, timeout: float = 20
+) -> TtyResult:
+    """Run the installed kjcdir with stdin and stdout on a pseudo-terminal; stderr piped."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    full_env = {key: value for key, value in os.environ.items() if key not in _TERMINAL_ENV}
+    full_env.update(_shared_cache)
+    full_env.update({"TERM": "xterm-256color", "COLUMNS": str(columns), **(env or {})})
+    process = subprocess.Popen(
+        [kjcdir_executable(), *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        env=full_env,
+        close_fds=True,
+    )
+    os.close(slave)
+    received = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                process.kill()
+                raise AssertionError(f"kjcdir {' '.join(args)} did not finish in {timeout} s")
+            ready, _, _ = select.select([master], [], [], remaining)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the process has closed the terminal
+                break
+            if not chunk:
+                break
+            received += chunk
+    finally:
+        os.close(master)
+    _, stderr = process.communicate(timeout=timeout)
+    return TtyResult(
+        process.returncode,
+        received.decode("utf-8").replace("\r\n", "\n"),
+        stderr.decode("utf-8"),
+    )
+
+
+# variables of the developer's terminal that would change what rich does
+_TERMINAL_ENV = {"FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLORTERM", "NO_COLOR"}
+
+
+def test_find_on_a_terminal_shows_a_card_with_hyperlinks() -> None:
+    result = run_tty("find", "wuerfel")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.links == ["tel:+49611170669", "mailto:wuerfel@hlt.de"]
+    assert re.search(
+        r"\x1b\]8;[^;]*;tel:\+49611170669\x1b\\\+49 611 1706-69\x1b\]8;;", result.stdout
+    )
+    text = result.text
+    assert "╭" in text and "╰" in text
+    assert "Felix Würfel" in text
+    assert "Hessischer Landkreistag › Sozialreferat" in text
+    assert "Phone" in text and "Address" in text
+    assert "Telefon" not in text
+    assert "\t" not in text
+    assert COLOUR.search(result.stdout)
+
+
+def test_german_labels_under_a_german_locale() -> None:
+    result = run_tty("show", "rena-wissmeier", env={"LANG": "de_DE.UTF-8"})
+    assert result.returncode == 0, result.stderr
+    text = result.text
+    for label in ("Telefon", "E-Mail", "Adresse"):
+        assert label in text
+    for label in ("Phone", "Address"):
+        assert label not in text
+    assert "tel:+49611170225" in result.links
+    assert "mailto:wissmeier@hess-staedtetag.de" in result.links
+
+
+def test_lc_all_overrides_lang() -> None:
+    text = run_tty("show", "rena-wissmeier", env={"LANG": "de_DE.UTF-8", "LC_ALL": "C"}).text
+    assert "Phone" in text and "Telefon" not in text
+
+
+def test_no_color_is_honoured() -> None:
+    result = run_tty("show", "felix-wuerfel", env={"NO_COLOR": "1"})
+    assert result.returncode == 0
+    assert not COLOUR.search(result.stdout)
+    assert "Felix Würfel" in result.text
+    assert "tel:+49611170669" in result.links
+
+
+def test_plain_forces_tab_separated_lines_on_a_terminal() -> None:
+    result = run_tty("find", "wissmeier", "--plain")
+    assert result.returncode == 0
+    assert result.stdout == (
+        "rena-wissmeier\tRena Wißmeier\tHessischer Städtetag › Regiestelle SGB II\t"
+        "hat die Aufgaben der Regiestelle SGB II übernommen\t+49 611 1702-25\t"
+        "wissmeier@hess-staedtetag.de\n"
+    )
+
+
+def test_list_table_on_an_80_column_terminal() -> None:
+    result = run_tty("list", "--org", "HStT", columns=80)
+    assert result.returncode == 0
+    text = result.text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "…" not in text
+    assert "hofmeister@hess-staedtetag.de" in text
+    assert "Hessischer Städtetag ›" in text
+    assert set(result.links) == {
+        "tel:+49611170222",
+        "mailto:hofmeister@hess-staedtetag.de",
+        "tel:+49611170225",
+        "mailto:wissmeier@hess-staedtetag.de",
+    }
+
+
+def test_nothing_found_on_a_terminal() -> None:
+    result = run_tty("find", "Müller")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("kjcdir: No one matches 'Müller'.")
+
+
+@pytest.mark.parametrize("args", [["orgs"], ["topics", "Fachtagungen"]])
+def test_trees_and_tables_on_a_terminal(args: list[str]) -> None:
+    result = run_tty(*args)
+    assert result.returncode == 0, result.stderr
+    assert "\t" not in result.text
+    assert "Regiestelle SGB II" in result.text or "Fachtagungen" in result.text
+    assert re.search("[├└─]", result.text)

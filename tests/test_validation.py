@@ -1,0 +1,427 @@
+"""Validation (SPEC 1.4): one broken file per kind of problem, each reported as
+`FILE:LINE:COLUMN: message (id)` on stderr with exit code 2 and no traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import run_process
+from kjcdir.load import DataError, load, parse_file
+
+
+@pytest.fixture(scope="module")
+def module_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def shared_cache(module_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One cache for the module: the bundled directory is compiled once, not per test (the
+    cache is keyed by the files' identity, so users' files of a test never meet another's)."""
+    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(module_cache))
+
+
+def write(tmp_path: Path, text: str, name: str = "broken.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check(cli, path: Path, *, bundled: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
+    """`kjcdir check FILE`: the problem lines, after asserting what every failure shares."""
+    args = [] if bundled else ["--no-bundled"]
+    result = cli(*args, "check", str(path))
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines
+    location = re.compile(re.escape(str(path)) + r":\d+:\d+: \S")
+    for line in lines:
+        assert location.match(line), line
+    return lines
+
+
+def one(lines: list[str], path: Path, line: int, column: int, *phrases: str) -> str:
+    """The single problem at LINE:COLUMN, holding each phrase."""
+    prefix = f"{path}:{line}:{column}: "
+    at = [text for text in lines if text.startswith(prefix)]
+    assert len(at) == 1, (prefix, lines)
+    for phrase in phrases:
+        assert phrase in at[0], (phrase, at[0])
+    return at[0]
+
+
+# -- one file per kind -------------------------------------------------------------------
+
+
+def test_yaml_syntax(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - id: anna-meier\n    family_name: Meier: x\n")
+    lines = check(cli, path)
+    assert lines == [f"{path}:3:23: YAML syntax: mapping values are not allowed in this context"]
+
+
+def test_yaml_syntax_unclosed_list(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - id: anna-meier\n    family_name: [Meier\n")
+    [line] = check(cli, path)
+    assert line.startswith(f"{path}:4:1: YAML syntax: ")
+
+
+def test_unknown_key(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "people:\n  - id: anna-meier\n    family_name: Meier\n    nickname: Anni\n"
+    )
+    lines = check(cli, path)
+    assert len(lines) == 1
+    line = one(lines, path, 4, 5, "unknown key 'nickname' in a person", "family_name", "given_name")
+    assert line.endswith("(anna-meier)")
+
+
+def test_unknown_key_of_an_organisation(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "organizations:\n  - id: org-a\n    name: A\n    homepage: x\n")
+    one(check(cli, path), path, 4, 5, "unknown key 'homepage' in an organisation")
+
+
+def test_unknown_top_level_key(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "people: []\nstaff: []\n")
+    one(check(cli, path), path, 2, 1, "unknown key 'staff'")
+
+
+def test_missing_key(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - id: anna-meier\n    given_name: Anna\n")
+    lines = check(cli, path)
+    assert len(lines) == 1
+    assert one(lines, path, 2, 5, "missing the key 'family_name'").endswith("(anna-meier)")
+
+
+def test_missing_name_of_an_organisation(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "organizations:\n  - id: org-a\n    short: A\n")
+    one(check(cli, path), path, 2, 5, "missing the key 'name'")
+
+
+def test_wrong_types(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n"
+        "  - id: anna-meier\n"
+        "    family_name: [Meier, Müller]\n"
+        "    given_name: {a: b}\n"
+        "    emails: 42\n"
+        "    topics: [[x]]\n"
+        "    affiliations: hlt\n",
+    )
+    lines = check(cli, path)
+    assert len(lines) == 5
+    one(lines, path, 3, 18, "family_name must be text", "(anna-meier)")
+    one(lines, path, 4, 17, "given_name must be text", "(anna-meier)")
+    one(lines, path, 5, 13, "emails must be a list", "(anna-meier)")
+    one(lines, path, 6, 14, "topics must be text", "(anna-meier)")
+    one(lines, path, 7, 19, "affiliations must be a list", "(anna-meier)")
+
+
+def test_a_number_where_text_is_expected(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "organizations:\n  - id: org-a\n    name: 1234\n")
+    one(check(cli, path), path, 3, 11, "name must be text", "(org-a)")
+
+
+def test_malformed_id(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - id: Anna Meier\n    family_name: Meier\n")
+    one(check(cli, path), path, 2, 9, "id 'Anna Meier'", "a-z, 0-9 and '-'")
+
+
+def test_duplicate_ids(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n  - id: anna-meier\n    family_name: Meier\n"
+        "  - id: anna-meier\n    family_name: Meier\n",
+    )
+    lines = check(cli, path)
+    assert lines == [f"{path}:4:9: duplicate id 'anna-meier' (first used on line 2) (anna-meier)"]
+
+
+def test_duplicate_id_across_people_and_organisations(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "organizations:\n  - id: meier\n    name: Meier GmbH\n"
+        "people:\n  - id: meier\n    family_name: Meier\n",
+    )
+    one(check(cli, path), path, 5, 9, "duplicate id 'meier'", "(meier)")
+
+
+def test_references_to_unknown_organisations(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "organizations:\n"
+        "  - id: org-a\n"
+        "    name: A\n"
+        "    parent: nothing\n"
+        "    members: [nowhere]\n"
+        "people:\n"
+        "  - id: anna-meier\n"
+        "    family_name: Meier\n"
+        "    affiliations:\n"
+        "      - {org: no-such-org}\n",
+    )
+    lines = check(cli, path)
+    assert len(lines) == 3
+    one(lines, path, 4, 13, "unknown parent 'nothing'", "(org-a)")
+    one(lines, path, 5, 15, "unknown member 'nowhere'", "(org-a)")
+    one(lines, path, 10, 15, "unknown organisation 'no-such-org'", "(anna-meier)")
+
+
+def test_a_reference_to_a_person_is_named_as_such(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n  - id: anna-meier\n    family_name: Meier\n"
+        "    affiliations: [{org: rena-wissmeier}]\n",
+    )
+    line = one(check(cli, path, bundled=True), path, 4, 26, "'rena-wissmeier'", "(anna-meier)")
+    assert "person" in line
+
+
+def test_references_to_the_bundled_organisations_are_known(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n  - id: anna-meier\n    family_name: Meier\n    affiliations: [{org: hlt}]\n",
+    )
+    result = cli("check", str(path))
+    assert result.exit_code == 0, result.stderr
+    # ... and unknown where the bundled file is left out
+    one(check(cli, path), path, 4, 26, "unknown organisation 'hlt'", "(anna-meier)")
+
+
+def test_parent_cycles(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "organizations:\n"
+        "  - id: org-a\n    name: A\n    parent: org-b\n"
+        "  - id: org-b\n    name: B\n    parent: org-a\n"
+        "  - id: org-c\n    name: C\n    parent: org-c\n",
+    )
+    lines = check(cli, path)
+    assert lines == [
+        f"{path}:2:5: parent cycle: org-a → org-b → org-a (org-a)",
+        f"{path}:8:5: parent cycle: org-c → org-c (org-c)",
+    ]
+
+
+def test_malformed_email_addresses(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n  - id: anna-meier\n    family_name: Meier\n"
+        '    emails: [anna.meier@, "anna meier@example.org", anna@example, ok@example.org]\n',
+    )
+    lines = check(cli, path)
+    assert len(lines) == 3
+    one(lines, path, 4, 14, "malformed e-mail address 'anna.meier@'", "(anna-meier)")
+    one(lines, path, 4, 27, "malformed e-mail address 'anna meier@example.org'", "(anna-meier)")
+    one(lines, path, 4, 53, "malformed e-mail address 'anna@example'", "(anna-meier)")
+
+
+def test_invalid_phone_numbers(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n  - id: anna-meier\n    family_name: Meier\n"
+        '    phones: ["+49 611 12", "+49 611 1706-69", "ruf mich an"]\n',
+    )
+    lines = check(cli, path)
+    assert len(lines) == 2
+    one(lines, path, 4, 14, "invalid phone number '+49 611 12'", "(anna-meier)")
+    one(lines, path, 4, 47, "invalid phone number 'ruf mich an'", "(anna-meier)")
+
+
+def test_malformed_urls(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "organizations:\n  - id: org-a\n    name: A\n"
+        '    websites: [www.example.org, "ftp://example.org", "https://exa mple.org",'
+        " https://example.org]\n",
+    )
+    lines = check(cli, path)
+    assert len(lines) == 3
+    one(lines, path, 4, 16, "malformed URL 'www.example.org'", "(org-a)")
+    one(lines, path, 4, 33, "malformed URL 'ftp://example.org'", "(org-a)")
+    one(lines, path, 4, 54, "malformed URL 'https://exa mple.org'", "(org-a)")
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system",
+        "!!python/object/new:os.system",
+        "!!python/name:os.system",
+        "!!python/module:os",
+    ],
+)
+def test_yaml_tags_that_build_python_objects_are_refused(cli, tmp_path: Path, tag: str) -> None:
+    marker = tmp_path / "pwned"
+    path = write(
+        tmp_path,
+        f'people:\n  - id: anna-meier\n    family_name: {tag} ["touch {marker}"]\n',
+    )
+    lines = check(cli, path)
+    one(lines, path, 3, 18, "YAML tag", "not allowed")
+    assert not marker.exists()
+
+
+def test_a_tag_on_the_whole_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "!!python/object/apply:os.getcwd []\n")
+    parsed = parse_file(path)
+    assert parsed.problems
+    assert parsed.problems[0].line == 1
+    assert parsed.organizations == [] and parsed.people == []
+
+
+# -- all problems of a file, several files ------------------------------------------------
+
+
+def test_all_problems_of_a_file_are_reported(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n"
+        "  - id: anna-meier\n"
+        "    family_name: Meier\n"
+        "    emails: [bad@, also-bad]\n"
+        '    phones: ["123"]\n'
+        "    websites: [nope]\n"
+        "  - id: anna-meier\n"
+        "    family_name: Meier\n",
+    )
+    lines = check(cli, path)
+    assert len(lines) == 5
+    one(lines, path, 4, 14, "'bad@'")
+    one(lines, path, 4, 20, "'also-bad'")
+    one(lines, path, 5, 14, "'123'")
+    one(lines, path, 6, 16, "'nope'")
+    one(lines, path, 7, 9, "duplicate id")
+
+
+def test_problems_of_several_files(cli, tmp_path: Path) -> None:
+    first = write(tmp_path, "people:\n  - id: a\n    family_name: A\n    emails: [x]\n", "a.yaml")
+    second = write(tmp_path, "people:\n  - id: b\n    family_name: B\n    phones: [y]\n", "b.yaml")
+    result = cli("--no-bundled", "check", str(first), str(second))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    one(lines, first, 4, 14, "malformed e-mail address 'x'", "(a)")
+    one(lines, second, 4, 14, "invalid phone number 'y'", "(b)")
+
+
+def test_the_loader_raises_every_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - id: a\n    family_name: A\n    emails: [x, y]\n")
+    with pytest.raises(DataError) as raised:
+        load([path], include_bundled=False)
+    problems = raised.value.problems
+    assert [(p.file, p.line, p.column, p.entry_id) for p in problems] == [
+        (str(path), 4, 14, "a"),
+        (str(path), 4, 17, "a"),
+    ]
+    assert str(problems[0]) == f"{path}:4:14: malformed e-mail address 'x' (a)"
+
+
+# -- check -------------------------------------------------------------------------------
+
+
+def test_check_without_files_checks_the_data_in_use(cli, bundled_file: Path) -> None:
+    result = cli("check")
+    assert result.exit_code == 0
+    assert result.stdout == f"{bundled_file}: ok (17 organisations, 9 people)\n"
+    assert result.stderr == ""
+
+
+def test_check_without_files_includes_users_files(cli, tmp_path: Path) -> None:
+    good = write(tmp_path, "people:\n  - id: anna-meier\n    family_name: Meier\n", "good.yaml")
+    bad = write(tmp_path, "people:\n  - id: b\n    family_name: B\n    emails: [x]\n", "bad.yaml")
+    result = cli("--data", str(good), "check")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == f"{good}: ok (0 organisations, 1 people)"
+    result = cli("check", env={"KJCDIR_DATA": str(bad)})
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{bad}:4:14: ")
+
+
+def test_check_of_a_good_file(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - id: anna-meier\n    family_name: Meier\n", "good.yaml")
+    result = cli("--no-bundled", "check", str(path))
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}: ok (0 organisations, 1 people)\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (b"", "no directory"),
+        (b"people:\n  - id: a\n    family_name: M\xfcller\n", "UTF-8"),
+        (b"just text\n", ""),
+    ],
+)
+def test_files_that_hold_no_directory(cli, tmp_path: Path, content: bytes, phrase: str) -> None:
+    path = tmp_path / "odd.yaml"
+    path.write_bytes(content)
+    lines = check(cli, path)
+    assert phrase in lines[0]
+
+
+def test_a_byte_order_mark_is_accepted(cli, tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfpeople:\n  - id: anna-meier\n    family_name: Meier\n")
+    assert cli("--no-bundled", "check", str(path)).exit_code == 0
+
+
+def test_a_missing_file(cli, tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.yaml"
+    assert check(cli, path) == [f"{path}:1:1: no such file"]
+
+
+# -- a broken file in use stops every command with the same lines --------------------------
+
+
+def test_a_broken_data_file_stops_find(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - id: a\n    family_name: A\n    emails: [x]\n")
+    result = cli("--data", str(path), "find", "wissmeier")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"{path}:4:14: malformed e-mail address 'x' (a)\n"
+
+
+def test_a_broken_file_in_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - id: a\n    family_name: [unclosed\n")
+    for args in (["check", str(path)], ["--data", str(path), "find", "x"]):
+        result = run_process(*args)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith(f"{path}:4:1: YAML syntax: ")
+
+
+def test_key_problems_carry_their_own_entry_id(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n"
+        "  - id: anna-meier\n    family_name: Meier\n"
+        "  - id: bernd-schmidt\n    given_name: Bernd\n"
+        "  - id: carla-fischer\n    family_name: Fischer\n    nickname: Carla\n",
+    )
+    lines = check(cli, path)
+    assert one(lines, path, 4, 5, "missing the key 'family_name'").endswith("(bernd-schmidt)")
+    assert one(lines, path, 8, 5, "unknown key 'nickname'").endswith("(carla-fischer)")
+
+
+def test_problems_are_listed_in_file_order(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people:\n  - id: anna-meier\n    family_name: Meier\n"
+        "    emails: [x]\n    phones: [y]\n    affiliations: hlt\n    nickname: z\n",
+    )
+    lines = check(cli, path)
+    positions = [tuple(int(n) for n in line.split(":")[1:3]) for line in lines]
+    assert len(positions) == 4
+    assert positions == sorted(positions)
+
+
+@pytest.fixture
+def bundled_file() -> Path:
+    from kjcdir.load import bundled_path
+
+    return bundled_path()
