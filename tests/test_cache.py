@@ -43,10 +43,18 @@ def _generator() -> ModuleType:
     return module
 
 
-def generate(path: Path, people: int, seed: int = 1) -> Path:
+def generate(path: Path, people: int, seed: int = 1, settled: bool = True) -> Path:
+    """A generated directory file; settled: last changed a minute ago (see cache.settled)."""
     with open(path, "w", encoding="utf-8") as stream:
         _generator().write(stream, people, seed)
+    if settled:
+        age_back(path)
     return path
+
+
+def age_back(path: Path, seconds: int = 60) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +143,33 @@ def test_a_touched_file_invalidates_the_cache(small: Path) -> None:
     assert snapshot(again) == before
     assert open_small(small).from_cache
     assert len(cache_files()) == 1  # the same cache file, rewritten
+
+
+def test_a_file_changed_a_moment_ago_is_not_cached_yet(tmp_path: Path) -> None:
+    """A second change within the file system's timestamp tick, to the same size, would
+    leave size and mtime as they were: the cache waits until the file has settled."""
+    fresh = generate(tmp_path / "fresh.yaml", 40, settled=False)
+    first = open_small(fresh)
+    assert cache_files() == []
+    stat = fresh.stat()
+    text = fresh.read_text(encoding="utf-8").replace('family_name: "', 'family_name: "X', 1)
+    fresh.write_text(text.replace('given_name: "', 'given_name: "', 1)[:-1], encoding="utf-8")
+    os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the same tick
+    assert fresh.stat().st_size == stat.st_size
+    second = open_small(fresh)
+    assert not second.from_cache
+    assert second.directory.people.at(0).family_name.startswith("X")
+    assert snapshot(second) != snapshot(first)
+    age_back(fresh)
+    open_small(fresh)
+    assert open_small(fresh).from_cache
+
+
+def test_a_path_with_a_line_break_is_cached(tmp_path: Path) -> None:
+    odd = tmp_path / "line\nbreak|bar.yaml"
+    generate(odd, 20)
+    open_small(odd)
+    assert open_small(odd).from_cache
 
 
 def test_a_changed_file_is_read_again(small: Path) -> None:

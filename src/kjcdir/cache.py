@@ -68,8 +68,27 @@ def cache_key(files: list[Path]) -> str | None:
             return None
         if not S_ISREG(stat.st_mode):
             return None  # a pipe (--data <(...)) or a device: its size and time say nothing
-        parts.append(f"{resolved}|{stat.st_size}|{stat.st_mtime_ns}")
+        # repr: a path may hold any character but NUL, a line break included
+        parts.append(f"{str(resolved)!r}|{stat.st_size}|{stat.st_mtime_ns}")
     return "\n".join(parts)
+
+
+# File systems keep modification times in ticks of up to two seconds (FAT; ext3 and
+# HFS+ one second; ext4 a few milliseconds). A file changed again within the tick of
+# its last change keeps its mtime, and if its size stays the same too, a cache written
+# for the first version would be taken for the second ("racy git"). So a cache is only
+# written when every file's mtime lies further than this from the time it was read.
+SETTLED_NS = 2_000_000_000
+
+
+def settled(key: str, now_ns: int) -> bool:
+    """Were all the key's files last changed long enough before now_ns (the time of
+    cache_key) that a later change is bound to change their mtime?"""
+    for line in key.split("\n")[1:]:
+        mtime = int(line.rsplit("|", 1)[1])
+        if abs(now_ns - mtime) < SETTLED_NS:
+            return False
+    return True
 
 
 def cache_file(key: str) -> Path:

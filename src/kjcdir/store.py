@@ -7,6 +7,7 @@ loader until the cache turns out to be missing or stale.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -103,6 +104,7 @@ def open_directory(
     """
     files = data_files(paths, include_bundled)
     key = cache.cache_key(files)
+    now = time.time_ns()
     if key is not None:
         stored = cache.read(key)
         if stored is not None:
@@ -112,7 +114,7 @@ def open_directory(
     show = _stderr_is_terminal() if progress is None else progress
     with _Progress(show) as report, _GcPaused():
         loaded = _build(files, report)
-        if key is not None:
+        if key is not None and cache.settled(key, now):
             report.stage("writing the cache")
             values, segments = _cache_parts(loaded)
             cache.write(key, values, segments)
