@@ -907,11 +907,6 @@ def test_usage_errors_are_one_sentence_on_stderr(cli, args: list[str], phrase: s
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._handled appends '.' to click's message even when it ends in '?': "
-    "\"Did you mean 'orgs'?.\"",
-)
 def test_an_unknown_command_suggests_one_sentence_without_double_punctuation(cli) -> None:
     result = cli("org")
     assert result.exit_code == 2

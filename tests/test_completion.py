@@ -165,21 +165,11 @@ def test_the_completion_script_names_the_program() -> None:
     assert "complete " in result.stdout and "kjcdir" in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._complete_orgs offers 'HLT' for 'h', but Typer keeps only values that start "
-    "with the typed text, case-sensitively: lower-case typing completes nothing",
-)
 def test_org_option_completes_lower_case_typing(cli) -> None:
     assert {"hlt", "HLT"} & set(bash(cli, "kjcdir list --org hl"))
     assert {"dlt", "DLT"} & set(bash(cli, "kjcdir list --org dl"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._settings reads --data/--no-bundled from ctx.obj, which the group callback "
-    "sets only when a command runs, not during completion",
-)
 def test_completion_honours_the_data_option(cli, tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("people:\n  - id: anna-meier\n    family_name: Meier\n")

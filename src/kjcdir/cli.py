@@ -52,6 +52,17 @@ class Group(TyperGroup):
             sys.exit(code)
         return code
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # click would turn it into exit 1 ("nothing found"); let _handled end quietly
+            raise PipeClosed from None
+
+
+class PipeClosed(Exception):
+    """The reader of stdout went away."""
+
 
 app = typer.Typer(
     cls=Group,
@@ -78,8 +89,14 @@ def _env_data() -> list[Path]:
 
 
 def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.find_root().obj
-    return settings if isinstance(settings, Settings) else Settings(data=_env_data())
+    root = ctx.find_root()
+    if isinstance(root.obj, Settings):
+        return root.obj
+    # Shell completion parses the options without running the callback that sets obj.
+    return Settings(
+        data=[*_env_data(), *(root.params.get("data") or [])],
+        include_bundled=not root.params.get("no_bundled", False),
+    )
 
 
 def _open(ctx: typer.Context) -> Loaded:
@@ -124,7 +141,8 @@ def _complete_orgs(ctx: typer.Context, incomplete: str) -> list[str]:
     loaded = _quiet_open(ctx)
     if loaded is None:
         return []
-    names = {org.short or org.id for org in loaded.directory.organizations.values()}
+    orgs = loaded.directory.organizations.values()
+    names = {org.id for org in orgs} | {org.short for org in orgs if org.short}
     folded = incomplete.casefold()
     return sorted(name for name in names if name.casefold().startswith(folded))
 
@@ -619,11 +637,11 @@ def _handled(run: Callable[[], Any]) -> int:
         report("interrupted.")
         return 130
     except ClickException as error:  # usage: unknown option, missing argument, bad value
-        message = str(getattr(error, "format_message", error.__str__)()).rstrip(".")
+        message = str(getattr(error, "format_message", error.__str__)()).strip()
         if message:  # `kjcdir` alone has printed the help and has nothing to add
-            report(message + ".")
+            report(message if message.endswith((".", "?", "!")) else message + ".")
         return EXIT_USAGE
-    except BrokenPipeError:
+    except (BrokenPipeError, PipeClosed):
         return _broken_pipe()
     except Exception as error:  # a bug: one line, and the traceback only on request
         if os.environ.get("KJCDIR_DEBUG"):

@@ -26,7 +26,14 @@ def to_json(value: Any) -> str:
 
 
 def write_json(value: Any) -> None:
-    sys.stdout.write(to_json(value) + "\n")
+    write(to_json(value) + "\n")
+
+
+def write(text: str, chunk: int = 65536) -> None:
+    """Write in slices: when a pipe's reader leaves, the next slice raises BrokenPipeError
+    instead of one large write being cut short without a word."""
+    for start in range(0, len(text), chunk):
+        sys.stdout.write(text[start : start + chunk])
 
 
 def found_people(directory: Directory, found: Sequence[Found], form: Form) -> None:
