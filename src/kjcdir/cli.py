@@ -141,10 +141,14 @@ def _complete_orgs(ctx: typer.Context, incomplete: str) -> list[str]:
     loaded = _quiet_open(ctx)
     if loaded is None:
         return []
-    orgs = loaded.directory.organizations.values()
-    names = {org.id for org in orgs} | {org.short for org in orgs if org.short}
-    folded = incomplete.casefold()
-    return sorted(name for name in names if name.casefold().startswith(folded))
+    # The short where it fits what was typed (shells match case-sensitively), else the id.
+    names: set[str] = set()
+    for org in loaded.directory.organizations.values():
+        if org.short and org.short.startswith(incomplete):
+            names.add(org.short)
+        elif org.id.startswith(incomplete):
+            names.add(org.id)
+    return sorted(names)
 
 
 def _quiet_open(ctx: typer.Context) -> Loaded | None:
