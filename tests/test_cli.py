@@ -673,7 +673,7 @@ def test_topics_json(cli) -> None:
         "people": ["felix-wuerfel", "michael-hofmeister"],
     }
     assert set(by_topic["Bundesebene"]["people"]) == AK_OPTION
-    assert by_topic["den Selbstverwaltungsgedanken zu pflegen"]["units"] == ["hlt", "hstt"]
+    assert by_topic["den Selbstverwaltungsgedanken zu pflegen"]["units"] == ["hlt"]
 
 
 def test_topics_piped(cli) -> None:
