@@ -183,6 +183,12 @@ HOSTILE = [
     ),
     Hostile("person-empty-name", _u("people:\n  - id: a\n    family_name: ''\n"), 3, "empty"),
     Hostile("person-null-name", _u("people:\n  - id: a\n    family_name:\n"), 3, "empty"),
+    Hostile(
+        "person-invisible-name",
+        _u('people:\n  - id: a\n    family_name: "\\u200b\\u202e\\x00"\n'),
+        3,
+        "invisible",
+    ),
     Hostile("person-is-text", _u("people:\n  - Anna Meier\n"), 2, "must be a mapping"),
     Hostile("person-unknown-key", _u(VALID_PERSON + "    nickname: A\n"), 5, "unknown key"),
     Hostile("organisation-without-name", _u("organizations:\n  - id: o\n"), 2, "'name'"),

@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,6 +240,9 @@ class _FileReader:
         value = str(node.value).strip()
         if not value:
             self.problem(node, f"{what} is empty")
+            return None
+        if not _visible(value):
+            self.problem(node, f"{what} holds only invisible characters: '{_shorten(value)}'")
             return None
         if len(value) > limit:
             self.problem(node, f"{what} is too long ({len(value)} characters, at most {limit})")
@@ -528,6 +532,14 @@ def _kind(node: yaml.Node) -> str:
         "tag:yaml.org,2002:bool": "yes/no value",
     }
     return kinds.get(str(node.tag), "piece of text")
+
+
+def _visible(text: str) -> bool:
+    """Whether the text shows anything: not only control, format (zero-width, bidi) or space."""
+    return any(unicodedata.category(char) not in _INVISIBLE for char in text)
+
+
+_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
 def _is_date(text: str) -> bool:
