@@ -22,9 +22,8 @@ import pytest
 
 from conftest import REPO, kjcdir_executable, run_process
 from kjcdir import cache, store
-from kjcdir.load import bundled_path, data_files
 from kjcdir.search import search
-from kjcdir.store import Loaded, open_directory
+from kjcdir.store import Loaded, bundled_path, data_files, open_directory
 
 QUERIES = [
     "wissmeier", "Wißmeier", "wismeier", "AK Option", "Sozialreferat HLT", "Fulda",

@@ -14,7 +14,7 @@ import pytest
 
 import kjcdir
 from conftest import run_process
-from kjcdir.load import bundled_path
+from kjcdir.store import bundled_path
 
 
 @pytest.fixture(scope="module")

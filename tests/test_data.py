@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kjcdir.load import bundled_path, load
+from kjcdir.load import load
 from kjcdir.model import Address, Directory
+from kjcdir.store import bundled_path
 
 PEOPLE = [
     "felix-wuerfel",

@@ -134,11 +134,6 @@ def test_closed_reader_before_anything_is_written(large_file: Path) -> None:
 
 @posix_only
 @pytest.mark.skipif(shutil.which("sh") is None, reason="no sh")
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py: with stdout closed (`>&-`) sys.stdout is None and kjcdir reports "
-    "'internal error: AttributeError'; main() should say that standard output is closed",
-)
 def test_a_closed_stdout_gets_one_sentence() -> None:
     script = f"{shlex.quote(kjcdir_executable())} find wissmeier >&-"
     result = subprocess.run(
@@ -163,12 +158,6 @@ def test_a_closed_stderr_does_not_matter() -> None:
 
 @posix_only
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py: an OSError while writing the output (a full disk) is reported as "
-    "'internal error: OSError: [Errno 28] ...'; _handled should answer OSError with its "
-    "strerror in one sentence (exit 2) and point stdout at os.devnull as _broken_pipe does",
-)
 @pytest.mark.parametrize("command", [["find", "wissmeier"], ["list", "--json"]])
 def test_a_full_disk_gets_one_sentence(command: list[str]) -> None:
     with open("/dev/full", "w") as full:

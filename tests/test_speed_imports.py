@@ -105,11 +105,6 @@ def test_the_store_imports_neither_yaml_nor_the_loader() -> None:
     assert loaded(set(modules.split()), (*LOADING, *TERMINAL, *NEVER, "rapidfuzz")) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._open imports kjcdir.load (and with it yaml) for its `except DataError` "
-    "before it opens the directory, so a warm cache still pays for yaml",
-)
 def test_a_warm_find_imports_neither_yaml_nor_phonenumbers(
     cold_and_warm: tuple[set[str], set[str], str, str],
 ) -> None:

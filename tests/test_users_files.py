@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kjcdir.load import bundled_path
+from kjcdir.store import bundled_path
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_process
-from kjcdir.load import DataError, load, parse_file
+from kjcdir.errors import DataError
+from kjcdir.load import load, parse_file
 
 
 @pytest.fixture(scope="module")
@@ -422,6 +423,6 @@ def test_problems_are_listed_in_file_order(cli, tmp_path: Path) -> None:
 
 @pytest.fixture
 def bundled_file() -> Path:
-    from kjcdir.load import bundled_path
+    from kjcdir.store import bundled_path
 
     return bundled_path()

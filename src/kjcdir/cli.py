@@ -100,7 +100,7 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _open(ctx: typer.Context) -> Loaded:
-    from kjcdir.load import DataError
+    from kjcdir.errors import DataError
     from kjcdir.store import open_directory
 
     settings = _settings(ctx)
@@ -111,7 +111,7 @@ def _open(ctx: typer.Context) -> Loaded:
 
 
 def _data_error(error: Exception) -> NoReturn:
-    from kjcdir.load import DataError
+    from kjcdir.errors import DataError
     from kjcdir.output.emit import error as report
     from kjcdir.output.emit import problem as report_problem
 
@@ -332,8 +332,9 @@ def check(
     ] = None,
 ) -> None:
     """Validate directory files (without files: the data in use). Problems go to stderr."""
-    from kjcdir.load import data_files, layer, parse_file
+    from kjcdir.load import layer, parse_file
     from kjcdir.output.emit import problem as report
+    from kjcdir.store import data_files
 
     settings = _settings(ctx)
     paths = data_files([*settings.data, *(files or [])], settings.include_bundled)
@@ -617,6 +618,11 @@ def qr(
 
 def main() -> None:
     """Entry point of the console script and of `python -m kjcdir`."""
+    if sys.stderr is None:  # started with 2>&-: errors have nowhere to go but away
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
+    if sys.stdout is None:  # started with >&-
+        sys.stderr.write("kjcdir: standard output is closed; there is nowhere to write to.\n")
+        sys.exit(EXIT_USAGE)
     # An output stream that cannot encode umlauts still gets the contact, with '?'.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
@@ -647,6 +653,10 @@ def _handled(run: Callable[[], Any]) -> int:
         return EXIT_USAGE
     except (BrokenPipeError, PipeClosed):
         return _broken_pipe()
+    except OSError as error:  # writing the output failed: a full disk, a closed device
+        _broken_pipe()  # so that the flush at exit does not fail a second time
+        report(f"cannot write the output: {error.strerror or type(error).__name__}.")
+        return EXIT_USAGE
     except Exception as error:  # a bug: one line, and the traceback only on request
         if os.environ.get("KJCDIR_DEBUG"):
             raise

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
@@ -21,3 +24,29 @@ class NotFound(KjcdirError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, EXIT_NOT_FOUND)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of a directory file, at its position."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    entry_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{where} ({self.entry_id})" if self.entry_id else where
+
+
+class DataError(Exception):
+    """Directory files that cannot be used; carries every problem found.
+
+    It lives here, not in kjcdir.load, so that catching it costs no yaml import.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))

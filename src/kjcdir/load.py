@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from kjcdir.errors import DataError, Problem
 from kjcdir.model import (
     Address,
     Affiliation,
@@ -32,6 +33,7 @@ from kjcdir.model import (
     Person,
     Phone,
 )
+from kjcdir.store import data_files
 
 # Length limits keep a pasted web page or a runaway value out of cards and caches.
 MAX_ID = 100
@@ -75,39 +77,6 @@ KNOWN_TAGS: dict[type[yaml.Node], set[str]] = {
 }
 YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-
-
-def bundled_path() -> Path:
-    """The directory file shipped with kjcdir.
-
-    In a wheel it lies inside the package; in a source checkout (editable
-    installs, the test suite) it is the repository's data/directory.yaml.
-    """
-    packaged = Path(__file__).with_name("data") / "directory.yaml"
-    if packaged.is_file():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "data" / "directory.yaml"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    file: str
-    line: int
-    column: int
-    message: str
-    entry_id: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}: {self.message}"
-        return f"{where} ({self.entry_id})" if self.entry_id else where
-
-
-class DataError(Exception):
-    """Directory files that cannot be used; carries every problem found."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
 @dataclass
@@ -850,10 +819,3 @@ def load_files(files: Sequence[Path]) -> Directory:
 def load(paths: Sequence[str | Path], include_bundled: bool = True) -> Directory:
     """Load the bundled file (unless left out) and the users' files, without the cache."""
     return load_files(data_files(paths, include_bundled))
-
-
-def data_files(paths: Sequence[str | Path], include_bundled: bool = True) -> list[Path]:
-    """The files in use, in layering order: the bundled file first, then the users'."""
-    files = [bundled_path()] if include_bundled else []
-    files.extend(Path(path) for path in paths)
-    return files

@@ -77,8 +77,11 @@ class Loaded:
 
 
 def bundled_path() -> Path:
-    """The directory file shipped with kjcdir (the same rule as kjcdir.load.bundled_path,
-    which cannot be imported here without importing yaml)."""
+    """The directory file shipped with kjcdir.
+
+    In a wheel it lies inside the package; in a source checkout (editable installs,
+    the test suite) it is the repository's data/directory.yaml.
+    """
     packaged = Path(__file__).with_name("data") / "directory.yaml"
     if packaged.is_file():
         return packaged
@@ -97,7 +100,7 @@ def open_directory(
     include_bundled: bool = True,
     progress: bool | None = None,
 ) -> Loaded:
-    """Load the data in use; raises kjcdir.load.DataError if a file has problems.
+    """Load the data in use; raises kjcdir.errors.DataError if a file has problems.
 
     A load from the files that takes more than a second shows its progress on stderr;
     `progress` None means: when stderr is a terminal.
