@@ -258,10 +258,21 @@ def _verdict(value: float, goal: float | None, unit: str = " ×") -> str:
     return f" ✓ (≤ {goal:g}{unit})" if value <= goal else f" ✗ (goal ≤ {goal:g}{unit})"
 
 
+def _ratio(series: Series, floor: Series, cpu: bool = False) -> float:
+    """The median of each round's ratio to that round's floor: a burst of load on a
+    shared machine then lifts both sides of a ratio, not one figure of the table."""
+    if len(series.samples) != len(floor.samples):
+        return (series.cpu / floor.cpu) if cpu else (series.seconds / floor.seconds)
+    return statistics.median(
+        (sample.cpu / base.cpu) if cpu else (sample.seconds / base.seconds)
+        for sample, base in zip(series.samples, floor.samples, strict=True)
+    )
+
+
 def _figure(series: Series, floor: Series, goal: float | None = None) -> str:
     """'92 ms = 1.22 × (CPU 1.20 ×) ✓': wall time, its ratio to the floor, the CPU ratio."""
-    ratio = series.seconds / floor.seconds
-    cpu_ratio = series.cpu / floor.cpu
+    ratio = _ratio(series, floor)
+    cpu_ratio = _ratio(series, floor, cpu=True)
     return (
         f"{_ms(series.seconds)} = **{ratio:.2f} ×** (CPU {cpu_ratio:.2f} ×){_verdict(ratio, goal)}"
     )
@@ -277,8 +288,8 @@ def report(
 ) -> str:
     lines = [
         f'Floor: `python -c "import typer"` = **{_ms(floor.seconds)}** wall, '
-        f"{_ms(floor.cpu)} CPU (medians of {len(floor.samples)}); every ratio is to this "
-        "floor, measured in the same run, in turns with it.",
+        f"{_ms(floor.cpu)} CPU (medians of {len(floor.samples)}). Ratios are to the floor "
+        "measured in the same round (the median of the rounds' ratios).",
         "",
         "| directory | first load (cold cache) | repeated `find` (warm cache) | peak memory |",
         "|---|---|---|---|",

@@ -23,7 +23,7 @@ import pytest
 from conftest import REPO, kjcdir_executable, run_process
 from kjcdir import cache, store
 from kjcdir.search import search
-from kjcdir.store import Loaded, bundled_path, data_files, open_directory
+from kjcdir.store import Loaded, open_directory
 
 QUERIES = [
     "wissmeier", "Wißmeier", "wismeier", "AK Option", "Sozialreferat HLT", "Fulda",
@@ -121,13 +121,6 @@ def test_a_second_run_answers_from_the_cache_with_the_same_output() -> None:
     assert cold.returncode == warm.returncode == 0
     assert cold.stdout == warm.stdout
     assert cache_path.stat().st_mtime_ns == written  # read, not rewritten
-
-
-def test_store_finds_the_same_files_as_the_loader(tmp_path: Path) -> None:
-    extra = [tmp_path / "a.yaml", "b.yaml"]
-    assert store.bundled_path() == bundled_path()
-    for bundled in (True, False):
-        assert store.data_files(extra, bundled) == data_files(extra, bundled)
 
 
 # -- invalidation --------------------------------------------------------------------------

@@ -15,7 +15,6 @@ with the same weight.
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from kjcdir.normalize import content_words, fold
 
 if TYPE_CHECKING:
+    from array import array
+
     from kjcdir.cache import CacheFile
     from kjcdir.model import Directory, Organization, Person
 
@@ -43,6 +44,10 @@ _EMPTY: tuple[int, ...] = ()
 
 
 def _int32(values: Iterable[int] = ()) -> array[int]:
+    """A growable int32 array, for building (a cached index is read through memoryviews,
+    so a lookup never imports array)."""
+    from array import array
+
     return array("i", values)
 
 

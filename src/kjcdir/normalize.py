@@ -8,7 +8,6 @@ transliteration (ä → ae, ß → ss) and diacritics dropped (ä → a), so tha
 from __future__ import annotations
 
 import re
-import unicodedata
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _WORD_SEPARATOR = re.compile(r"[\W_]+")
@@ -18,6 +17,8 @@ def fold(text: str) -> str:
     """Unicode NFKC, then casefold: the form every comparison starts from."""
     if text.isascii():
         return text.casefold()  # NFKC leaves ASCII as it is
+    import unicodedata  # not needed for the ASCII queries most users type
+
     return unicodedata.normalize("NFKC", text).casefold()
 
 
@@ -25,6 +26,8 @@ def strip_marks(text: str) -> str:
     """Drop diacritics: ä → a, é → e."""
     if text.isascii():
         return text
+    import unicodedata
+
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
