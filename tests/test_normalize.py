@@ -185,10 +185,5 @@ def test_text_that_is_not_a_phone_number(query: str) -> None:
     assert phone_digits(query) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search.phone_digits keeps the (0) of '+49 (0)611 …', the notation of German "
-    "letterheads and signatures, and so reads 490611…",
-)
 def test_the_trunk_zero_in_brackets_is_dropped() -> None:
     assert phone_digits("+49 (0)611 1706-69") == "49611170669"

@@ -7,7 +7,6 @@ Each case runs `kjcdir find Q --json` over the bundled directory:
   top:  this person comes first
   set:  the result is exactly these people
   none: nobody (exit 1, `[]`)
-Cases the search fails today are marked xfail(strict=True) with what they return.
 """
 
 from __future__ import annotations
@@ -34,9 +33,8 @@ def shared_cache(module_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 AK_OPTION = ["rosemarie-lueck", "ariane-patzelt", "joachim-werle", "juergen-stock", "peter-dubowy"]
 
 
-def case(q: str, reason: str | None = None, **expected: Any) -> Any:
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(q, expected, id=q, marks=marks)
+def case(q: str, **expected: Any) -> Any:
+    return pytest.param(q, expected, id=q)
 
 
 PEOPLE = [
@@ -108,8 +106,6 @@ UNITS_ROLES_TOPICS = [
     case(
         "Vernetzung",
         only="rena-wissmeier",
-        reason="search.py: the AK Option members (64) stay above the cut under Rena (70): "
-        "'vernetzung' matches their role word 'Vertretung' at fuzz.ratio 80 (FUZZY_CUTOFF)",
     ),
 ]
 
@@ -121,10 +117,6 @@ BODIES_AND_PLACES = [
     case(
         "Hessischer Landkreistag",
         set=["felix-wuerfel", "laura-brennert"],
-        reason="search.py: Werle (78.5), Wißmeier (77.5) and Patzelt (68.6) stay above the "
-        "cut: 'hessischer' matches 'hessischen' in their role or tasks and 'Landkreistag' the "
-        "Deutscher Landkreistag, each word on its own; the full name of one body gets no "
-        "more than two half matches elsewhere",
     ),
     case("Deutscher Landkreistag", set=AK_OPTION),
     case("DLT", set=AK_OPTION),
@@ -160,8 +152,6 @@ CONTACTS = [
     case(
         "+49 (0)611 1706-69",
         only="felix-wuerfel",
-        reason="search.phone_digits keeps the '(0)' of the letterhead notation and looks "
-        "for 490611170669",
     ),
     # e-mail addresses, whole or begun
     case("wuerfel@hlt.de", only="felix-wuerfel"),
@@ -201,26 +191,18 @@ NOBODY = [
     case(
         "Lüdecke",
         none=True,
-        reason="search.py: returns rosemarie-lueck (83.3): 'luedecke' reaches 'lueck' above "
-        "FUZZY_CUTOFF, a different surname taken for a typo",
     ),
     case(
         "Martin",
         none=True,
-        reason="search.py: returns joachim-werle (68): 'martin' matches 'main' of "
-        "Main-Taunus-Kreis at fuzz.ratio 80",
     ),
     case(
         "Frank",
         none=True,
-        reason="search.py: returns the four people at Frankfurter Straße (35.8): a prefix "
-        "match in the address just reaches MIN_SCORE",
     ),
     case(
         "Stein",
         none=True,
-        reason="search.py: returns the five AK Option members (36): a typo-level match in "
-        "the DLT's tasks, inherited, just reaches MIN_SCORE",
     ),
 ]
 

@@ -7,7 +7,7 @@ that the user can act on are raised as KjcdirError / NotFound with one sentence.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kjcdir.errors import KjcdirError, NotFound
 from kjcdir.index import FIELD_DESCRIPTION, FIELD_ORG, FIELD_PLACE, FIELD_TOPIC
@@ -29,8 +29,7 @@ from kjcdir.store import Loaded
 ORG_SEARCH_WEIGHTS = {FIELD_ORG: 1.0, FIELD_TOPIC: 0.7, FIELD_DESCRIPTION: 0.5, FIELD_PLACE: 0.4}
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     person: Person
     score: float
 
@@ -56,15 +55,33 @@ def find_people(
     if not query.strip():
         raise KjcdirError("Give a name, an organisation, a topic, a phone number or an e-mail.")
     people = loaded.directory.people
-    hits = search(query, loaded.index, fields, limit)
+    named = _named_bodies(loaded, query) if FIELD_ORG in fields else None
+    hits = search(query, loaded.index, fields, limit, named)
     if not hits:
         raise NotFound(_nothing_found_hint(loaded, query))
     return [Found(people.at(hit.person), hit.score) for hit in hits]
 
 
+# A query that is a body's full name, short or alias finds that body's people as surely
+# as a person's name finds the person.
+NAMED_BODY_SCORE = 100.0
+
+
+def _named_bodies(loaded: Loaded, query: str) -> dict[int, float]:
+    """People of the organisations (and their units) that the whole query names."""
+    wanted = [forms[0] for forms in normalize(query)]
+    if not wanted:
+        return {}
+    named: dict[int, float] = {}
+    for org in loaded.directory.organizations.values():
+        names = (org.name, org.short or "", *org.aliases)
+        if any([forms[0] for forms in normalize(name)] == wanted for name in names if name):
+            named.update(dict.fromkeys(loaded.staff(org.id), NAMED_BODY_SCORE))
+    return named
+
+
 def _nothing_found_hint(loaded: Loaded, query: str) -> str:
-    people = loaded.directory.people
-    names = [people.at(position).name for position in range(len(people))]
+    names = list(loaded.index.names)  # from the index: no person is decoded for a hint
     message = f"No one matches '{query}'."
     close = closest_names(query, names)
     if close:
@@ -176,13 +193,7 @@ def list_people(
     people = directory.people
     positions: Sequence[int] = range(len(people))
     if org_text is not None:
-        org = resolve_org(loaded, org_text)
-        units = directory.subtree(org.id)
-        positions = [
-            position
-            for position in positions
-            if any(aff.org_id in units for aff in people.at(position).affiliations)
-        ]
+        positions = loaded.staff(resolve_org(loaded, org_text).id)
     if topic is not None:
         topical = {hit.person for hit in search(topic, loaded.index, {FIELD_TOPIC})}
         positions = [position for position in positions if position in topical]
@@ -204,8 +215,7 @@ def get_entry(loaded: Loaded, entry_id: str) -> Person | Organization:
     raise NotFound(f"No entry has the id '{entry_id}'.{hint}")
 
 
-@dataclass(frozen=True, slots=True)
-class TopicRow:
+class TopicRow(NamedTuple):
     topic: str
     kind: str  # "topic" or "task"
     units: tuple[Organization, ...]
@@ -215,26 +225,31 @@ class TopicRow:
 def topic_rows(loaded: Loaded, query: str | None = None) -> list[TopicRow]:
     """Who handles what: each topic and task with the units and people behind it."""
     directory = loaded.directory
-    grouped: dict[tuple[str, str], tuple[str, list[Organization], list[Person]]] = {}
+    # (folded text, kind) → (text as written, units, positions of people)
+    grouped: dict[tuple[str, str], tuple[str, list[Organization], list[int]]] = {}
 
-    def entry(text: str, kind: str) -> tuple[str, list[Organization], list[Person]]:
+    def entry(text: str, kind: str) -> tuple[str, list[Organization], list[int]]:
         return grouped.setdefault((fold(text), kind), (text, [], []))
 
     for org in directory.organizations.values():
-        staff = list(directory.members_of(directory.subtree(org.id)))
+        if not (org.topics or org.tasks):
+            continue
+        staff = loaded.staff(org.id)
         for kind, texts in (("topic", org.topics), ("task", org.tasks)):
             for text in texts:
                 _, units, people = entry(text, kind)
                 units.append(org)
-                people.extend(person for person in staff if person not in people)
+                people.extend(staff)
     for position in range(len(directory.people)):
-        person = directory.people.at(position)
-        for text in person.topics:
-            _, _, people = entry(text, "topic")
-            if person not in people:
-                people.append(person)
+        for text in directory.people.at(position).topics:
+            entry(text, "topic")[2].append(position)
     rows = [
-        TopicRow(text, kind, tuple(units), tuple(people))
+        TopicRow(
+            text,
+            kind,
+            tuple(units),
+            tuple(directory.people.at(position) for position in dict.fromkeys(people)),
+        )
         for (_, kind), (text, units, people) in grouped.items()
     ]
     if query:

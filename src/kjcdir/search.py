@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from kjcdir.index import (
@@ -56,13 +56,18 @@ FIELD_GROUPS = {
 ALL_FIELDS = frozenset({*PERSON_WEIGHTS, *ORG_WEIGHTS})
 
 FUZZY_CUTOFF = 80.0  # fuzz.ratio below this is a different word, not a typo
+# ... and so is a word more edits away than this (with transpositions): one edit in a
+# word of up to seven letters, two in a longer one. "wismeier" is a typo of "wissmeier";
+# "martin" is not one of "main", nor "luedecke" of "lueck".
+MAX_TYPO_EDITS = ((7, 1), (10_000, 2))
 MIN_FUZZY_LENGTH = 4  # shorter words match exactly or as a prefix only
 MIN_PREFIX_LENGTH = 3
-MIN_SCORE = 35.0  # a result must reach this much ...
+MIN_SCORE = 40.0  # a result must reach this much (an exact word of an address) ...
 RELATIVE_CUTOFF = 0.8  # ... and this share of the best result's score
 CLOSE_NAME_SCORE = 40.0  # a name this much like the query is worth a hint
 
 _PHONE_QUERY = re.compile(r"[\d\s+()/.\-]+")
+_TRUNK_ZERO = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3})\s*\(0\)")
 
 
 def query_words(query: str) -> list[tuple[str, ...]]:
@@ -80,6 +85,8 @@ def phone_digits(text: str) -> str | None:
     """
     if not _PHONE_QUERY.fullmatch(text):
         return None
+    # "+49 (0)611 …": the trunk zero in brackets is not dialled after the country code
+    text = _TRUNK_ZERO.sub(r"\1", text)
     digits = re.sub(r"\D", "", text)
     if len(digits) < 3:
         return None
@@ -176,11 +183,14 @@ def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[in
             if not any(_may_reach_cutoff(form, letters, vocabulary[at]) for at in others):
                 continue
         fuzz, process = _rapidfuzz()
-        for _, score, offset in process.extract(
+        from rapidfuzz.distance import OSA
+
+        edits = next(allowed for length, allowed in MAX_TYPO_EDITS if len(form) <= length)
+        for word, score, offset in process.extract(
             form, vocabulary[start:end], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
         ):
             word_id = start + offset
-            if score > scores.get(word_id, 0.0):
+            if score > scores.get(word_id, 0.0) and OSA.distance(form, word) <= edits:
                 scores[word_id] = score
     return scores
 
@@ -271,8 +281,17 @@ class Hit:
         return f"Hit(person={self.person!r}, score={self.score!r})"
 
 
-def _scores(query: str, index: SearchIndex, fields: Collection[str]) -> dict[int, float]:
-    """Every person the query reaches, with their score (0..100, one decimal)."""
+def _scores(
+    query: str,
+    index: SearchIndex,
+    fields: Collection[str],
+    named: Mapping[int, float] | None = None,
+) -> dict[int, float]:
+    """Every person the query reaches, with their score (0..100, one decimal).
+
+    `named` holds scores the caller knows better than word matching: the people of a
+    body whose full name the query is ("Hessischer Landkreistag").
+    """
     words = query_words(query)
     totals: dict[int, float] = {}
     for forms in words:
@@ -286,6 +305,8 @@ def _scores(query: str, index: SearchIndex, fields: Collection[str]) -> dict[int
     if FIELD_CONTACT in fields:
         for person, score in score_contact(query, index).items():
             scores[person] = max(scores.get(person, 0.0), score)
+    for person, score in (named or {}).items():
+        scores[person] = max(scores.get(person, 0.0), score)
     return {person: round(score, 1) for person, score in scores.items()}
 
 
@@ -323,12 +344,13 @@ def search(
     index: SearchIndex,
     fields: Collection[str] = ALL_FIELDS,
     limit: int | None = None,
+    named: Mapping[int, float] | None = None,
 ) -> list[Hit]:
     """The people a query finds, best first, weak tail cut, at most `limit`.
 
     The same as cut(rank(...))[:limit], without sorting the tail that is cut.
     """
-    scores = _scores(query, index, fields)
+    scores = _scores(query, index, fields, named)
     if not scores:
         return []
     threshold = max(MIN_SCORE, max(scores.values()) * RELATIVE_CUTOFF)

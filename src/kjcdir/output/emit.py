@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,8 @@ _JSON_ESCAPES = {
 
 
 def to_json(value: Any) -> str:
+    import json  # not on the path of a piped lookup
+
     return json.dumps(value, ensure_ascii=False, indent=2).translate(_JSON_ESCAPES)
 
 
