@@ -6,13 +6,14 @@ that the user can act on are raised as KjcdirError / NotFound with one sentence.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 from kjcdir.errors import KjcdirError, NotFound
 from kjcdir.index import FIELD_DESCRIPTION, FIELD_ORG, FIELD_PLACE, FIELD_TOPIC
 from kjcdir.model import Organization, Person
-from kjcdir.normalize import fold, normalize
+from kjcdir.normalize import STOP_WORDS, fold, normalize
 from kjcdir.search import (
     ALL_FIELDS,
     FIELD_GROUPS,
@@ -70,10 +71,18 @@ NAMED_BODY_SCORE = 100.0
 def _named_bodies(loaded: Loaded, query: str) -> dict[int, float]:
     """People of the organisations (and their units) that the whole query names."""
     wanted = [forms[0] for forms in normalize(query)]
-    if not wanted:
+    keyword = next((word for word in wanted if word not in STOP_WORDS), None)
+    if keyword is None:
         return {}
+    # Only organisations with the query's first meaningful word in a name can match it.
+    vocabulary = loaded.index.vocabulary
+    word_id = bisect_left(vocabulary, keyword)
+    if word_id == len(vocabulary) or vocabulary[word_id] != keyword:
+        return {}
+    orgs = list(loaded.directory.organizations.values())
     named: dict[int, float] = {}
-    for org in loaded.directory.organizations.values():
+    for position in loaded.index.org_postings[FIELD_ORG].get(word_id, ()):
+        org = orgs[position]
         names = (org.name, org.short or "", *org.aliases)
         if any([forms[0] for forms in normalize(name)] == wanted for name in names if name):
             named.update(dict.fromkeys(loaded.staff(org.id), NAMED_BODY_SCORE))
