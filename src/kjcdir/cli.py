@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -75,11 +74,10 @@ app = typer.Typer(
 )
 
 
-@dataclass
-class Settings:
+class Settings(NamedTuple):
     """The global options, given before the command."""
 
-    data: list[Path] = field(default_factory=list)
+    data: list[Path]
     include_bundled: bool = True
 
 

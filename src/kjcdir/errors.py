@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -26,9 +26,11 @@ class NotFound(KjcdirError):
         super().__init__(message, EXIT_NOT_FOUND)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One problem of a directory file, at its position."""
+class Problem(NamedTuple):
+    """One problem of a directory file, at its position.
+
+    (A NamedTuple rather than a dataclass: this module is imported by every lookup.)
+    """
 
     file: str
     line: int

@@ -10,7 +10,7 @@ from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, Va
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Address:
     street: str | None = None
     postal_code: str | None = None
@@ -23,19 +23,19 @@ class Address:
         return tuple(line for line in (self.street, town, self.country) if line)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Phone:
     display: str  # DIN 5008 international form, as written in the data
     e164: str  # derived, for tel: links and vCards
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Affiliation:
     org_id: str
     role: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Organization:
     id: str
     name: str
@@ -57,7 +57,7 @@ class Organization:
         return self.short or self.name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Person:
     id: str
     given_name: str | None
@@ -74,7 +74,7 @@ class Person:
         return f"{self.given_name} {self.family_name}" if self.given_name else self.family_name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Meta:
     title: str = ""
     source: str = ""
