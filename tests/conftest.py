@@ -18,6 +18,19 @@ from kjcdir.cli import app
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
+# The people of the bundled directory, in file order (SPEC 1.1 fixes their ids).
+BUNDLED_PEOPLE = [
+    "felix-wuerfel",
+    "laura-brennert",
+    "michael-hofmeister",
+    "rena-wissmeier",
+    "rosemarie-lueck",
+    "ariane-patzelt",
+    "joachim-werle",
+    "juergen-stock",
+    "peter-dubowy",
+]
+
 
 @pytest.fixture(autouse=True)
 def isolated_environment(
@@ -29,6 +42,20 @@ def isolated_environment(
     for variable in ("KJCDIR_DATA", "LC_ALL", "LC_MESSAGES", "LANG", "NO_COLOR", "KJCDIR_DEBUG"):
         monkeypatch.delenv(variable, raising=False)
     yield
+
+
+@pytest.fixture(scope="module")
+def module_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def module_cache(module_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One cache for a whole module (opt in with `pytestmark = usefixtures("module_cache")`):
+    the bundled directory is compiled once, not per test. The cache is keyed by the files'
+    identity, so the users' files of one test never meet another's."""
+    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(module_cache_dir))
+    return module_cache_dir
 
 
 @pytest.fixture

@@ -11,32 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_process
+from conftest import BUNDLED_PEOPLE, run_process
+
+# One cache for the module: the bundled directory is compiled once, not per test.
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture(autouse=True)
-def shared_cache(module_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One cache for the module: the bundled directory is compiled once, not per test (the
-    cache is keyed by the files' identity, so users' files of a test never meet another's)."""
-    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(module_cache))
-
-
-PEOPLE = [
-    "felix-wuerfel",
-    "laura-brennert",
-    "michael-hofmeister",
-    "rena-wissmeier",
-    "rosemarie-lueck",
-    "ariane-patzelt",
-    "joachim-werle",
-    "juergen-stock",
-    "peter-dubowy",
-]
+PEOPLE = BUNDLED_PEOPLE
 SHORTS = ["AG KJC", "AK Option", "DLT", "DST", "HLT", "HStT"]
 ORGS_WITHOUT_SHORT = [
     "dst-konferenz-optionsstaedte",

@@ -9,21 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BUNDLED_PEOPLE
 from kjcdir.load import load
 from kjcdir.model import Address, Directory
 from kjcdir.store import bundled_path
 
-PEOPLE = [
-    "felix-wuerfel",
-    "laura-brennert",
-    "michael-hofmeister",
-    "rena-wissmeier",
-    "rosemarie-lueck",
-    "ariane-patzelt",
-    "joachim-werle",
-    "juergen-stock",
-    "peter-dubowy",
-]
+PEOPLE = BUNDLED_PEOPLE
 ORGANIZATIONS = [
     "hlt",
     "hlt-sozialreferat",

@@ -12,17 +12,8 @@ from conftest import run_process
 from kjcdir.errors import DataError
 from kjcdir.load import load, parse_file
 
-
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture(autouse=True)
-def shared_cache(module_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One cache for the module: the bundled directory is compiled once, not per test (the
-    cache is keyed by the files' identity, so users' files of a test never meet another's)."""
-    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(module_cache))
+# One cache for the module: the bundled directory is compiled once, not per test.
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def write(tmp_path: Path, text: str, name: str = "broken.yaml") -> Path:
