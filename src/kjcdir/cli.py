@@ -382,11 +382,6 @@ def info(ctx: typer.Context, json: JsonOption = False) -> None:
 
 # --- exports ---
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from kjcdir.model import Directory, Organization, Person
-
 
 @app.command()
 def export(
@@ -444,97 +439,34 @@ def export(
     ] = False,
 ) -> None:
     """Export contacts as vCards, a vdir, CSV or JSON: of a query, an organisation, or all."""
-    from kjcdir.export import files, selection
+    from kjcdir.export import files, render, selection
 
-    fmt = _export_format(format_name, output, vdir)
-    if vdir is not None and output is not None:
-        raise KjcdirError("Give -o FILE or --vdir DIR, not both.")
-    if vdir is not None and fmt != "vcard":
-        raise KjcdirError("--vdir writes vCards; leave out --format or give --format vcard.")
-    if excel and fmt != "csv":
-        raise KjcdirError("--excel shapes CSV; add --format csv.")
-    if vcard_version is not None and fmt != "vcard":
-        raise KjcdirError("--vcard-version is for vCards; leave it out or give --format vcard.")
-    version = vcard_version or "3.0"
-    if version not in ("3.0", "4.0"):
-        raise KjcdirError(f"--vcard-version takes 3.0 or 4.0, not '{vcard_version}'.")
-    if with_orgs and fmt == "csv":
-        raise KjcdirError("CSV holds people only; --with-orgs works with vcard and json.")
+    request = render.ExportRequest.from_options(
+        format_name, output, vdir, vcard_version, excel, with_orgs
+    )
     loaded = _open(ctx)
     text = " ".join(query) if query else None
     try:
         people = selection.select_people(loaded, text, org, everyone)
     except NotFound:
-        if fmt == "json" and output is None:
+        if request.format == "json" and output is None:
             files.write_stdout(b"[]\n")
         raise
     orgs = selection.organizations_of(loaded, people, org, everyone) if with_orgs else []
-    if vdir is not None:
-        from kjcdir.output.emit import error as report
+    from kjcdir.output.emit import error as report
 
-        cards = _vcard_files(loaded.directory, people, orgs, version)
+    if vdir is not None:
+        cards = render.vcard_files(loaded.directory, people, orgs, request.version)
         done = files.write_vdir(vdir, cards)
         report(f"{vdir}: {done.written} written, {done.unchanged} unchanged.")
         return
-    data = _export_data(loaded, fmt, people, orgs, version, excel)
+    data = render.export_bytes(loaded.directory, request, people, orgs)
     if output is None or str(output) == "-":
         files.write_stdout(data)
     else:
-        from kjcdir.output.emit import error as report
-
         files.write_file(output, data, force)
         count = len(people) + len(orgs)
         report(f"wrote {count} {'contact' if count == 1 else 'contacts'} to {output}.")
-
-
-def _export_format(name: str | None, output: Path | None, vdir: Path | None) -> str:
-    """--format, else what -o's ending says, else vCard."""
-    if name is not None:
-        fmt = name.strip().lower()
-        if fmt not in ("vcard", "csv", "json"):
-            raise KjcdirError(f"--format takes vcard, csv or json, not '{name}'.")
-        return fmt
-    endings = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".json": "json"}
-    if output is not None and vdir is None:
-        return endings.get(output.suffix.lower(), "vcard")
-    return "vcard"
-
-
-def _vcard_files(
-    directory: Directory, people: Sequence[Person], orgs: Sequence[Organization], version: str
-) -> Iterator[tuple[str, bytes]]:
-    """`<id>.vcf` and its card, one at a time: a vdir of 100,000 is not held in memory."""
-    from kjcdir.export import vcard
-
-    for person in people:
-        yield f"{person.id}.vcf", vcard.person_card(directory, person, version).encode()
-    for org in orgs:
-        yield f"{org.id}.vcf", vcard.org_card(directory, org, version).encode()
-
-
-def _export_data(
-    loaded: Loaded,
-    fmt: str,
-    people: Sequence[Person],
-    orgs: Sequence[Organization],
-    version: str,
-    excel: bool,
-) -> bytes:
-    directory = loaded.directory
-    if fmt == "vcard":
-        from kjcdir.export import vcard
-
-        return vcard.cards(directory, people, orgs, version).encode()
-    if fmt == "csv":
-        from kjcdir.export import csvfile
-
-        return csvfile.to_csv(directory, people, excel).encode()
-    from kjcdir.output import views
-    from kjcdir.output.emit import to_json
-
-    objects = [views.person_object(directory, p) for p in people]
-    objects += [views.org_object(directory, o) for o in orgs]
-    return (to_json(objects) + "\n").encode()
 
 
 @app.command("mutt-query")
