@@ -87,12 +87,15 @@ def cli() -> Cli:
     return Cli()
 
 
+def console_script(name: str) -> str | None:
+    """An installed console script: the one beside this Python first, else on PATH."""
+    candidate = Path(sys.executable).with_name(name)
+    return str(candidate) if candidate.exists() else shutil.which(name)
+
+
 def kjcdir_executable() -> str:
-    """The installed console script (the one beside this Python), as users run it."""
-    candidate = Path(sys.executable).with_name("kjcdir")
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("kjcdir")
+    """The installed kjcdir, as users run it."""
+    found = console_script("kjcdir")
     if found is None:
         pytest.skip("the kjcdir console script is not installed")
     return found

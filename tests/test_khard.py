@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import run_process
+from conftest import console_script, run_process
 from kjcdir.export import vcard
 from test_export_data import hostile_file
 
@@ -54,10 +52,7 @@ skip_unparsable = no
 
 
 def khard_executable() -> str:
-    candidate = Path(sys.executable).with_name("khard")
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("khard")
+    found = console_script("khard")
     if found is None:
         pytest.fail("khard is missing: it is a test extra (pip install -e '.[test]')")
     return found
