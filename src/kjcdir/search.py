@@ -143,6 +143,11 @@ def _prefix_ratio_may_win(form: str, word: str) -> bool:
     return ratio > prefix_score(form, word) - 0.5
 
 
+def allowed_edits(word: str) -> int:
+    """How many edits (with transpositions) a typo of this query word may hold."""
+    return next(allowed for length, allowed in MAX_TYPO_EDITS if len(word) <= length)
+
+
 def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[int, float]:
     """Scores (0..100) of the vocabulary words that one query word matches, by word id.
 
@@ -185,7 +190,7 @@ def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[in
         fuzz, process = _rapidfuzz()
         from rapidfuzz.distance import OSA
 
-        edits = next(allowed for length, allowed in MAX_TYPO_EDITS if len(form) <= length)
+        edits = allowed_edits(form)
         for word, score, offset in process.extract(
             form, vocabulary[start:end], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
         ):
