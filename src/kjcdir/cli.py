@@ -20,6 +20,7 @@ from kjcdir import __version__
 from kjcdir.errors import EXIT_USAGE, KjcdirError, NotFound
 
 if TYPE_CHECKING:
+    from kjcdir.errors import DataError
     from kjcdir.output import Form
     from kjcdir.store import Loaded
 
@@ -108,12 +109,11 @@ def _open(ctx: typer.Context) -> Loaded:
         _data_error(error)
 
 
-def _data_error(error: Exception) -> NoReturn:
-    from kjcdir.errors import DataError
+def _data_error(error: DataError) -> NoReturn:
     from kjcdir.output.emit import error as report
     from kjcdir.output.emit import problem as report_problem
 
-    problems = error.problems if isinstance(error, DataError) else []
+    problems = error.problems
     for problem in problems[:20]:
         report_problem(str(problem))
     if len(problems) > 20:
@@ -337,7 +337,7 @@ def check(
     settings = _settings(ctx)
     paths = data_files([*settings.data, *(files or [])], settings.include_bundled)
     parsed = [parse_file(path) for path in paths]
-    directory, problems = layer(parsed)
+    _, problems = layer(parsed)
     for problem in problems:
         report(str(problem))
     if problems:
@@ -347,7 +347,6 @@ def check(
             f"{item.path}: ok ({len(item.organizations)} organisations, "
             f"{len(item.people)} people)\n"
         )
-    del directory
 
 
 @app.command()

@@ -83,27 +83,6 @@ def person_from_record(record: Record) -> Person:
     )
 
 
-def directory_record(directory: Directory) -> Record:
-    meta = directory.meta
-    return (
-        (meta.title, meta.source, meta.as_of),
-        tuple(org_record(org) for org in directory.organizations.values()),
-        tuple(person_record(directory.people.at(i)) for i in range(len(directory.people))),
-        directory.sources,
-    )
-
-
-def directory_from_record(record: Record) -> Directory:
-    meta, orgs, people, sources = record
-    organizations = {org[0]: org_from_record(org) for org in orgs}
-    return Directory(
-        meta=Meta(*meta),
-        organizations=organizations,
-        people=People(people, decode=person_from_record),
-        sources=sources,
-    )
-
-
 def directory_segments(directory: Directory) -> tuple[dict[str, Any], dict[str, Any]]:
     """The directory as cache values and segments: people in chunks, decoded on demand."""
     from kjcdir.index import Chunked
