@@ -14,6 +14,7 @@ import io
 import os
 import subprocess
 import threading
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -56,9 +57,26 @@ def age_back(path: Path, seconds: int = 60) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
 
 
+def wait_until_settled(path: Path) -> None:
+    """For a real process: a file's ctime (which no one can set back) must lie
+    cache.SETTLED_NS in the past before its cache is written."""
+    wait = (path.stat().st_ctime_ns + cache.SETTLED_NS - time.time_ns()) / 1e9
+    if wait > 0:
+        time.sleep(wait + 0.05)
+
+
+@pytest.fixture(autouse=True)
+def settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process, files count as settled at once (ctime cannot be set back);
+    test_a_file_changed_a_moment_ago_is_not_cached_yet restores the real delay."""
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+
+
 @pytest.fixture(scope="module")
 def ten_thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("large") / "people-10000.yaml", 10_000)
+    path = generate(tmp_path_factory.mktemp("large") / "people-10000.yaml", 10_000)
+    wait_until_settled(path)
+    return path
 
 
 @pytest.fixture
@@ -137,9 +155,12 @@ def test_a_touched_file_invalidates_the_cache(small: Path) -> None:
     assert len(cache_files()) == 1  # the same cache file, rewritten
 
 
-def test_a_file_changed_a_moment_ago_is_not_cached_yet(tmp_path: Path) -> None:
+def test_a_file_changed_a_moment_ago_is_not_cached_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A second change within the file system's timestamp tick, to the same size, would
-    leave size and mtime as they were: the cache waits until the file has settled."""
+    leave size and times as they were: the cache waits until the file has settled."""
+    monkeypatch.setattr(cache, "SETTLED_NS", 2_000_000_000)
     fresh = generate(tmp_path / "fresh.yaml", 40, settled=False)
     first = open_small(fresh)
     assert cache_files() == []
@@ -152,7 +173,10 @@ def test_a_file_changed_a_moment_ago_is_not_cached_yet(tmp_path: Path) -> None:
     assert not second.from_cache
     assert second.directory.people.at(0).family_name.startswith("X")
     assert snapshot(second) != snapshot(first)
-    age_back(fresh)
+    age_back(fresh)  # an old mtime is not enough: the ctime says the file just changed
+    open_small(fresh)
+    assert not open_small(fresh).from_cache
+    wait_until_settled(fresh)
     open_small(fresh)
     assert open_small(fresh).from_cache
 
@@ -301,8 +325,10 @@ def test_eight_processes_at_once_on_a_cold_cache(ten_thousand: Path) -> None:
     assert all(stdout for stdout, _ in outputs)
     # one sound cache, and no temporary files left behind
     assert len(cache_files()) == 1
-    key = cache.cache_key(store.data_files([ten_thousand], False))
-    assert key is not None and cache.read(key) is not None
+    files = store.data_files([ten_thousand], False)
+    identity = store.DataFile(files[0]).identity()
+    assert identity is not None
+    assert cache.read(cache.cache_key([identity]), files) is not None
     warm = run_process("--no-bundled", "--data", str(ten_thousand), "find", queries[0])
     assert (warm.returncode, warm.stdout) == (0, outputs[0][0])
     assert open_directory([ten_thousand], include_bundled=False).from_cache
@@ -329,7 +355,7 @@ def test_a_slow_first_load_shows_progress_on_a_terminal(
         original(self, elapsed)
         drawn.set()
 
-    def slow_build(files: list[Path], report: store._Progress) -> Loaded:
+    def slow_build(files: list[store.DataFile], report: store._Progress) -> Loaded:
         report.stage("indexing 300 people")
         report.fraction(0.5)
         drawn.clear()
@@ -374,7 +400,8 @@ def test_staff_are_the_members_of_the_subtree(small: Path, from_cache: bool) -> 
         open_directory(paths, include_bundled=bundled, progress=False)
         loaded = open_directory(paths, include_bundled=bundled, progress=False)
         if not from_cache:
-            loaded = store._build(store.data_files(paths, bundled), store._Progress(False))
+            files = [store.DataFile(path) for path in store.data_files(paths, bundled)]
+            loaded = store._build(files, store._Progress(False))
         assert loaded.from_cache is from_cache
         directory = loaded.directory
         for org_id in directory.organizations:
@@ -398,7 +425,12 @@ def test_data_from_a_pipe_is_never_cached(tmp_path: Path) -> None:
     if not hasattr(os, "mkfifo"):
         pytest.skip("no named pipes here")
     os.mkfifo(fifo)
-    assert cache.cache_key([fifo]) is None
+    reading, writing = os.pipe()
+    try:
+        assert store.DataFile(Path(f"/proc/self/fd/{reading}")).identity() is None
+    finally:
+        os.close(reading)
+        os.close(writing)
 
     def feed() -> None:
         fifo.write_bytes(source.read_bytes())

@@ -14,6 +14,7 @@ import pytest
 
 import kjcdir
 from conftest import run_process
+from kjcdir.normalize import content_words, normalize
 from kjcdir.store import bundled_path
 
 # One cache for the module: the bundled directory is compiled once, not per test.
@@ -278,6 +279,17 @@ def test_find_on_a_terminal_prints_cards(cli, terminal: None) -> None:
     assert "Frankfurter Straße 2" in text and "65189 Wiesbaden" in text
     assert re.search(r"rena-wissmeier · 100\b", text)
     assert "\t" not in text
+
+
+def test_find_takes_tel_uris(cli) -> None:
+    """tel: links (RFC 3966) are pasted as they are: each number finds its person first."""
+    people = [person for person in json_of(cli, "list") if person["phones"]]
+    assert people
+    for person in people:
+        number = person["phones"][0]["e164"]
+        for query in (f"tel:{number}", f"TEL:{number};ext=1"):
+            found = json_of(cli, "find", query)
+            assert found and found[0]["id"] == person["id"], query
 
 
 def test_find_limit(cli) -> None:
@@ -590,6 +602,19 @@ def test_list_table_fits_an_80_column_terminal(cli, terminal: None) -> None:
         assert email in text
 
 
+@pytest.mark.parametrize("width", [20, 24, 30, 36, 40, 46, 52, 60, 70, 74, 80, 100, 140])
+def test_list_fits_every_width_and_never_cuts_an_id(cli, terminal: None, width: int) -> None:
+    result = cli("list", env={"COLUMNS": str(width)})
+    assert result.exit_code == 0
+    text = visible(result.stdout)
+    assert all(len(line) <= width for line in text.splitlines()), text
+    assert "…" not in text, text
+    words = text.split()
+    for pid in ALL_PEOPLE_BY_FAMILY_NAME:
+        if len(pid) <= width - 4:  # one column with its padding and edges: the least room
+            assert pid in words, (pid, text)
+
+
 # -- orgs -----------------------------------------------------------------------------------
 
 
@@ -681,6 +706,49 @@ def test_topics_query_that_finds_nothing(cli) -> None:
     result = cli("topics", "qwertz", "--json")
     assert (result.exit_code, result.stdout) == (1, "[]\n")
     assert "qwertz" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "...",  # punctuation only
+        "\udcff",  # an undecodable byte of argv ($'\\xff'), as Python passes it on
+        "— / ¿",  # non-ASCII punctuation
+        "\u200b",  # a zero-width space: nothing visible, nothing to look for
+        "",
+        "  ",
+    ],
+)
+def test_topics_query_without_a_word_finds_nothing(cli, query: str) -> None:
+    """A query that normalises to no words matched every topic; it matches none."""
+    result = cli("topics", query, "--json")
+    assert (result.exit_code, result.stdout) == (1, "[]\n"), result.stderr
+    assert result.stderr.startswith("kjcdir: No topic or task matches")
+    piped = cli("topics", query)
+    assert (piped.exit_code, piped.stdout) == (1, "")
+
+
+@pytest.mark.parametrize("stop_word", ["der", "und", "für", "die"])
+def test_topics_are_not_found_by_their_stop_words(cli, stop_word: str) -> None:
+    """Stop words are not looked for (as in `find`): a topic that holds the word is no
+    match, only one with a word that begins with it."""
+    [forms] = normalize(stop_word)
+    holding = [row for row in json_of(cli, "topics") if forms in normalize(row["topic"])]
+    assert holding  # the test means something only if some topic holds the word
+    result = cli("topics", stop_word, "--json")
+    rows = json.loads(result.stdout)
+    for row in rows:
+        words = [word for word_forms in content_words(row["topic"]) for word in word_forms]
+        assert any(word.startswith(forms) for word in words), row
+    assert result.exit_code == (0 if rows else 1)
+
+
+def test_topics_of_a_directory_without_topics(cli, tmp_path: Path) -> None:
+    path = tmp_path / "plain.yaml"
+    path.write_text("people:\n  - id: anna-meier\n    family_name: Meier\n", encoding="utf-8")
+    result = cli("--no-bundled", "--data", str(path), "topics", "--json")
+    assert (result.exit_code, result.stdout) == (1, "[]\n")
+    assert result.stderr == "kjcdir: The directory holds no topics or tasks.\n"
 
 
 def test_topics_on_a_terminal_is_a_table(cli, terminal: None) -> None:

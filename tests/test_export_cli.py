@@ -215,7 +215,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(  # type: ignore[no-untyp
 def test_a_file_system_without_hard_links_still_gets_the_file(  # type: ignore[no-untyped-def]
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_links(*args: object) -> None:
+    def no_links(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_links)
@@ -234,10 +234,14 @@ def test_the_file_is_renamed_into_place_whole(  # type: ignore[no-untyped-def]
     seen: list[str] = []
     real_replace = os.replace
 
-    def watching_replace(source: str, destination: object) -> None:
-        seen.append(Path(source).read_bytes().decode())  # complete before it takes the name
+    def watching_replace(source: str, destination: str, **where: int) -> None:
+        # names are relative to the open folder (src_dir_fd): read the temporary file there
+        folder = where.get("src_dir_fd")
+        opened = os.open(source, os.O_RDONLY, dir_fd=folder)
+        with os.fdopen(opened, "rb") as stream:
+            seen.append(stream.read().decode())  # complete before it takes the name
         assert target.read_text() == "old\n"
-        real_replace(source, destination)  # type: ignore[arg-type]
+        real_replace(source, destination, **where)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "replace", watching_replace)
     assert cli("export", "--all", "-o", str(target), "--force").exit_code == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from email.utils import parseaddr
 from pathlib import Path
 
-from conftest import run_process
+from conftest import kjcdir_executable, run_process
 from test_export_data import hostile_file
 
 RENA = "wissmeier@hess-staedtetag.de\tRena Wißmeier\tHessischer Städtetag › Regiestelle SGB II"
@@ -109,3 +111,50 @@ def test_as_mutt_runs_it(tmp_path: Path) -> None:
     missing = run_process("mutt-query", "Müller", cwd=tmp_path)
     assert missing.returncode == 1
     assert missing.stderr == ""
+
+
+# -- issue 9, item 13: a Latin-1 terminal, a broken data file ------------------------------
+
+
+def run_bytes(
+    *args: bytes, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The installed kjcdir with raw argument bytes, as a terminal in another encoding sends."""
+    return subprocess.run(
+        [kjcdir_executable().encode(), *args],
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def test_a_latin_1_query_is_read_as_latin_1() -> None:
+    """`W\\xfcrfel` is Würfel typed on a Latin-1 terminal: not an internal error, an answer."""
+    done = run_bytes(b"mutt-query", b"W\xfcrfel")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == b""
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert lines[0] == "kjcdir: 1 address for 'Würfel'"
+    assert lines[1].startswith("wuerfel@hlt.de\tFelix Würfel\t")
+    found = run_bytes(b"find", b"W\xfcrfel")
+    assert found.returncode == 0 and found.stdout.startswith(b"felix-wuerfel\t")
+
+
+def test_bytes_that_are_no_text_at_all_give_a_status_line() -> None:
+    done = run_bytes(b"mutt-query", b"\xff\xfe\x81")
+    assert done.returncode == 1
+    assert done.stderr == b""
+    [status] = done.stdout.decode("utf-8").splitlines()
+    assert status.startswith("kjcdir: No one matches")
+
+
+def test_a_broken_data_file_is_one_status_line_on_stdout(tmp_path: Path) -> None:
+    """mutt shows stdout's first line; stderr would land on its screen."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("people:\n  - id: Bad Id\n    family_name: [x]\n", encoding="utf-8")
+    done = run_process("--data", str(broken), "mutt-query", "wissmeier")
+    assert done.returncode == 2
+    assert done.stderr == ""
+    assert done.stdout.splitlines() == [
+        "kjcdir: the directory files have 2 problems; run `kjcdir check` to see them."
+    ]

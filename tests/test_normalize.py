@@ -42,6 +42,62 @@ def test_fold_applies_nfkc_and_casefold(text: str, folded: str) -> None:
     assert fold(text) == folded
 
 
+# Unicode format characters (category Cf) show nothing; web pages and word processors
+# leave them in names (a soft hyphen, a zero-width joiner, a bidi mark).
+FORMAT_CHARACTERS = [
+    "\u200b",  # zero-width space
+    "\u200c",  # zero-width non-joiner
+    "\u200d",  # zero-width joiner
+    "\u2060",  # word joiner
+    "\u00ad",  # soft hyphen
+    "\ufeff",  # byte order mark / zero-width no-break space
+    "\u200e",  # left-to-right mark
+    "\u200f",  # right-to-left mark
+]
+
+
+@pytest.mark.parametrize("char", FORMAT_CHARACTERS)
+@pytest.mark.parametrize("word", ["Würfel", "Brennert", "Wißmeier"])
+def test_format_characters_are_dropped(char: str, word: str) -> None:
+    for at in range(len(word) + 1):
+        typed = word[:at] + char + word[at:]
+        assert fold(typed) == fold(word), (at, typed)
+        assert normalize(typed) == normalize(word), (at, typed)
+
+
+@settings(derandomize=True)
+@given(st.text(max_size=30), st.data())
+def test_a_format_character_anywhere_changes_nothing(text: str, data: st.DataObject) -> None:
+    char = data.draw(st.characters(categories=["Cf"]))
+    at = data.draw(st.integers(0, len(text)))
+    typed = text[:at] + char + text[at:]
+    assert normalize(typed) == normalize(text)
+
+
+def test_the_turkish_dotted_capital_i_folds_as_i() -> None:
+    # casefold gives i + U+0307 (a combining dot): the word must not split at the mark
+    assert normalize("WİSSMEİER") == [("wissmeier",)]
+    assert normalize("İlse Ünal") == [("ilse",), ("uenal", "unal")]
+
+
+@settings(derandomize=True)
+@given(
+    st.text(alphabet=string.ascii_letters + "äöüß", min_size=1, max_size=12),
+    st.characters(categories=["Mn", "Mc", "Me"]),
+    st.data(),
+)
+def test_combining_marks_never_split_a_word(word: str, mark: str, data: st.DataObject) -> None:
+    at = data.draw(st.integers(1, len(word)))  # after a letter
+    marked = word[:at] + mark + word[at:]
+    assert len(split_words(marked)) == 1, marked
+    assert len(split_words(f"{marked} {word}")) == 2, marked
+
+
+def test_a_mark_without_a_letter_is_no_word() -> None:
+    assert split_words("\u0307") == []
+    assert split_words("a \u0301\u0308 b") == ["a", "b"]
+
+
 def test_strip_marks_drops_diacritics_but_keeps_letters() -> None:
     assert strip_marks("äöü éèê ñ Å") == "aou eee n A"
     assert strip_marks("Wißmeier") == "Wißmeier"  # ß carries no diacritic
@@ -182,6 +238,27 @@ def test_a_part_of_a_number_stays_as_typed() -> None:
 
 @pytest.mark.parametrize("query", ["12", "wuerfel", "0611 Würfel", "", "++", "brennert@hlt.de"])
 def test_text_that_is_not_a_phone_number(query: str) -> None:
+    assert phone_digits(query) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tel:+49611170669",
+        "tel:+49-611-170669",
+        "TEL:+49.611.170669",
+        "Tel:+49-611-170669;ext=12",
+        "tel:+49-611-170669;phone-context=example.org",
+        "tel:0611/1706-69",
+        " tel:+49 611 1706-69",
+    ],
+)
+def test_a_tel_uri_gives_the_digits_of_its_number(query: str) -> None:
+    assert phone_digits(query) == "49611170669"
+
+
+@pytest.mark.parametrize("query", ["tel:", "tel:wuerfel", "tel:;ext=12", "hotel:+49611170669"])
+def test_a_tel_uri_without_a_number(query: str) -> None:
     assert phone_digits(query) is None
 
 

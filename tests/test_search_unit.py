@@ -207,6 +207,14 @@ def test_phone_numbers_match_on_digits_in_any_notation(
     assert found_ids(query, contacts_directory) == ["fw"]
 
 
+@pytest.mark.parametrize("person_id", ["fw", "lb"])
+def test_a_tel_uri_finds_the_person(contacts_directory: Directory, person_id: str) -> None:
+    [phone] = contacts_directory.people[person_id].phones
+    uri = f"tel:{phone.display.replace(' ', '-')}"  # as RFC 3966 writes a number
+    for query in (f"tel:{phone.e164}", uri, f"{uri};ext=1", uri.upper()):
+        assert found_ids(query, contacts_directory) == [person_id], query
+
+
 def test_the_shared_part_of_two_numbers_finds_both(contacts_directory: Directory) -> None:
     assert sorted(found_ids("0611 1706", contacts_directory)) == ["fw", "lb"]
 
@@ -222,6 +230,20 @@ def test_a_full_address_outranks_a_shared_domain(contacts_directory: Directory) 
     assert found_ids("brennert@hlt.de", contacts_directory) == ["lb"]
 
 
+def test_format_characters_in_the_data_are_dropped_as_in_the_query() -> None:
+    """A name pasted from a web page with a soft hyphen or joiner in it is found as typed."""
+    d = directory(
+        [Organization("amt", "Amt")],
+        [
+            person("soft", "Anna", "Kreuz\u00adberger", Affiliation("amt")),
+            person("joined", "Otto", "Qu\u200dappe", Affiliation("amt")),
+        ],
+    )
+    assert found_ids("Kreuzberger", d) == ["soft"]
+    assert found_ids("quappe", d) == ["joined"]
+    assert found_ids("qua\u200bppe", d) == ["joined"]
+
+
 # -- the hint when nothing is found -----------------------------------------------------------
 
 
@@ -235,6 +257,8 @@ def test_closest_names_for_a_hint() -> None:
 # -- property: whatever way a name is typed, its person is found first ---------------------
 
 name_letters = st.text(alphabet=string.ascii_lowercase + "äöüß", min_size=4, max_size=12)
+# ... and names with an i, so that the dotted capital I is tried on every run
+names_with_i = name_letters.map(lambda name: name[:2] + "i" + name[2:])
 
 
 def _spellings(name: str) -> list[str]:
@@ -242,11 +266,21 @@ def _spellings(name: str) -> list[str]:
     for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         transliterated = transliterated.replace(umlaut, spelled)
     without_marks = name.replace("ä", "a").replace("ö", "o").replace("ü", "u")
-    return [name, name.upper(), name.capitalize(), transliterated, without_marks]
+    zero_width = "\u200d".join(name)  # a joiner between every two letters
+    turkish = name.upper().replace("I", "İ")  # a dotted capital I, as Turkish keyboards give
+    return [
+        name,
+        name.upper(),
+        name.capitalize(),
+        transliterated,
+        without_marks,
+        zero_width,
+        turkish,
+    ]
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(name_letters.filter(lambda name: fold(name) not in STOP_WORDS))
+@given(st.one_of(name_letters, names_with_i).filter(lambda name: fold(name) not in STOP_WORDS))
 def test_every_spelling_of_a_name_finds_its_person_first(name: str) -> None:
     d = directory(
         [Organization("amt", "Amt")],

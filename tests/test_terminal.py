@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import kjcdir_executable
+from conftest import BUNDLED_PEOPLE, kjcdir_executable
 
 OSC8_URL = re.compile(r"\x1b\]8;[^;\x1b]*;([^\x1b]*)\x1b\\")
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -181,3 +181,64 @@ def test_trees_and_tables_on_a_terminal(args: list[str]) -> None:
     assert "\t" not in result.text
     assert "Regiestelle SGB II" in result.text or "Fachtagungen" in result.text
     assert re.search("[├└─]", result.text)
+
+
+# -- widths: a wrong one falls back to 80, and an id is never cut ---------------------------
+
+
+@pytest.mark.parametrize("args", [["find", "wuerfel"], ["list"], ["show", "felix-wuerfel"]])
+@pytest.mark.parametrize(
+    ("columns", "env"),
+    [(0, {}), (100, {"COLUMNS": "0"}), (100, {"COLUMNS": "12"}), (12, {"COLUMNS": "x"})],
+    ids=["no-columns", "COLUMNS=0", "COLUMNS=12", "12-columns"],
+)
+def test_a_width_below_20_falls_back_to_80(
+    args: list[str], columns: int, env: dict[str, str]
+) -> None:
+    result = run_tty(*args, columns=columns, env=env)
+    assert result.returncode == 0, result.stderr
+    widths = [len(line) for line in result.text.splitlines()]
+    assert "felix-wuerfel" in result.text.split()
+    assert max(widths) <= 80
+    assert max(widths) > 40  # laid out for 80 columns, not for the width given
+
+
+def test_list_at_40_columns_prints_every_id_whole() -> None:
+    result = run_tty("list", columns=40)
+    assert result.returncode == 0, result.stderr
+    text = result.text
+    assert all(len(line) <= 40 for line in text.splitlines())
+    assert "…" not in text
+    words = text.split()
+    for pid in BUNDLED_PEOPLE:
+        assert pid in words, pid
+    assert "hofmeister@hess-staedtetag.de" in words  # e-mail addresses are not cut either
+
+
+# An id as long as a card 40 columns wide can show, longer than the card's name and phone
+LONG_ID = "anna-maria-mustermann-schmidt-kassel"
+
+
+@pytest.mark.parametrize("columns", [40, 100])
+@pytest.mark.parametrize("args", [["show", LONG_ID], ["find", "Mustermann"]])
+def test_a_card_never_cuts_its_id(tmp_path, columns: int, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        f"people:\n  - id: {LONG_ID}\n    given_name: Anna\n    family_name: Mustermann\n"
+        '    phones: ["+49 561 1003-1"]\n',  # a card narrower than its id
+        encoding="utf-8",
+    )
+    result = run_tty("--data", str(path), *args, columns=columns)
+    assert result.returncode == 0, result.stderr
+    assert all(len(line) <= columns for line in result.text.splitlines())
+    assert LONG_ID in result.text.split(), result.text
+    assert "╭─ Anna Mustermann" in result.text
+
+
+def test_cards_at_40_columns_show_every_id_whole() -> None:
+    result = run_tty("find", "AK Option", columns=40)
+    assert result.returncode == 0, result.stderr
+    text = result.text
+    assert all(len(line) <= 40 for line in text.splitlines())
+    found = [pid for pid in BUNDLED_PEOPLE if pid in text.split()]
+    assert len(found) == text.count("╭─")  # every card's id, whole

@@ -194,10 +194,75 @@ def test_a_person_that_replaces_a_referenced_organisation_breaks_the_reference(
     )
     result = cli("--data", str(path), "show", "stadt-offenbach")
     assert result.exit_code == 2
-    [line] = result.stderr.splitlines()
-    assert line.startswith(f"{bundled_path()}:")
-    assert "'stadt-offenbach'" in line and "person" in line
-    assert line.endswith("(dst-konferenz-optionsstaedte)")
+    reference, change = result.stderr.splitlines()  # file by file, the bundled one first
+    assert reference.startswith(f"{bundled_path()}:")
+    assert "'stadt-offenbach'" in reference and "person" in reference
+    assert f"{path}:2" in reference  # where it became a person
+    assert reference.endswith("(dst-konferenz-optionsstaedte)")
+    assert change.startswith(f"{path}:2:5: 'stadt-offenbach' is an organisation in ")
+    assert change.endswith("(stadt-offenbach)")
+
+
+def bundled_line(entry_id: str) -> int:
+    """The line of the bundled file on which the entry with this id begins."""
+    lines = bundled_path().read_text(encoding="utf-8").splitlines()
+    return next(
+        number for number, line in enumerate(lines, 1) if line.strip() == f"- id: {entry_id}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "text", "was", "now"),
+    [
+        (
+            "hlt",
+            "people:\n  - id: hlt\n    family_name: Landkreistag\n",
+            "an organisation",
+            "a person",
+        ),
+        (
+            "felix-wuerfel",
+            "organizations:\n  - id: felix-wuerfel\n    name: Würfel GmbH\n",
+            "a person",
+            "an organisation",
+        ),
+    ],
+)
+def test_an_id_cannot_change_its_kind(
+    cli, tmp_path: Path, entry_id: str, text: str, was: str, now: str
+) -> None:
+    """Either way round, the users' entry is the problem, at its position, naming the
+    earlier entry's file and line."""
+    path = write(tmp_path, "mine.yaml", text)
+    result = cli("check", str(path))
+    assert result.exit_code == 2
+    expected = (
+        f"{path}:2:5: '{entry_id}' is {was} in {bundled_path()}:{bundled_line(entry_id)} "
+        f"and {now} here; an id cannot change its kind (give the new entry another id) "
+        f"({entry_id})"
+    )
+    assert expected in result.stderr.splitlines()
+    # every command refuses the data with the same line
+    found = cli("--data", str(path), "find", "wissmeier")
+    assert found.exit_code == 2
+    assert expected in found.stderr.splitlines()
+
+
+def test_an_organisation_turned_person_names_the_place_in_its_references(
+    cli, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "mine.yaml", "people:\n  - id: hlt\n    family_name: Landkreistag\n")
+    lines = cli("check", str(path)).stderr.splitlines()
+    references = [line for line in lines if "unknown parent 'hlt'" in line]
+    assert references
+    for line in references:
+        assert line.startswith(f"{bundled_path()}:")
+        assert f"(that id is a person in {path}:2)" in line
+
+
+def test_the_same_kind_again_is_no_problem(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, "mine.yaml", "organizations:\n  - id: hlt\n    name: Landkreistag\n")
+    assert cli("check", str(path)).exit_code == 0
 
 
 def test_a_users_organisation_with_its_people(cli, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import run_process
 from kjcdir.errors import DataError
-from kjcdir.load import load, parse_file
+from kjcdir.load import MAX_PROBLEMS, load, parse_file
 
 # One cache for the module: the bundled directory is compiled once, not per test.
 pytestmark = pytest.mark.usefixtures("module_cache")
@@ -311,6 +311,85 @@ def test_the_loader_raises_every_problem(tmp_path: Path) -> None:
         (str(path), 4, 17, "a"),
     ]
     assert str(problems[0]) == f"{path}:4:14: malformed e-mail address 'x' (a)"
+
+
+def people_with_problems(
+    count: int, *, email: bool = True, org: bool = True, prefix: str = "p"
+) -> str:
+    """A file of `count` people, each with a malformed e-mail address and an unknown org."""
+    entries = []
+    for number in range(count):
+        entry = f"  - id: {prefix}{number}\n    family_name: P{number}\n"
+        if email:
+            entry += f"    emails: [bad{number}]\n"
+        if org:
+            entry += f"    affiliations: [{{org: nowhere-{number}}}]\n"
+        entries.append(entry)
+    return "people:\n" + "".join(entries)
+
+
+def positions(lines: list[str]) -> list[tuple[int, int]]:
+    return [(int(line.split(":")[-3]), int(line.split(":")[-2].split()[0])) for line in lines]
+
+
+@pytest.mark.parametrize("count", [150, 5000])
+def test_a_flood_of_problems_with_references_stops_at_the_limit_in_order(
+    cli, tmp_path: Path, count: int
+) -> None:
+    """Problems of reading and of references together: MAX_PROBLEMS of them, by position,
+    then one line that says the list stops there."""
+    path = write(tmp_path, people_with_problems(count), "broken5000.yaml")
+    lines = check(cli, path)
+    assert len(lines) == MAX_PROBLEMS + 1
+    assert lines[-1].endswith(f": stopped after {MAX_PROBLEMS} problems")
+    found = positions([line.rsplit(" (", 1)[0] for line in lines[:-1]])
+    assert found == sorted(found)
+    assert sum("malformed e-mail" in line for line in lines) == MAX_PROBLEMS // 2
+    assert sum("unknown organisation" in line for line in lines) == MAX_PROBLEMS // 2
+    # the first problems of the file, none skipped: p0's e-mail, p0's org, p1's e-mail ...
+    assert lines[0].startswith(f"{path}:4:14: malformed e-mail address 'bad0'")
+    assert lines[1].startswith(f"{path}:5:26: unknown organisation 'nowhere-0'")
+    assert positions(lines[-2:-1]) == positions(lines[-1:])  # where the list stops
+
+
+def test_references_alone_are_limited_too(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, people_with_problems(MAX_PROBLEMS + 50, email=False))
+    lines = check(cli, path)
+    assert len(lines) == MAX_PROBLEMS + 1
+    assert lines[-1].endswith(f": stopped after {MAX_PROBLEMS} problems")
+    assert positions(lines) == sorted(positions(lines))
+
+
+def test_a_file_at_the_limit_is_not_said_to_stop(cli, tmp_path: Path) -> None:
+    path = write(tmp_path, people_with_problems(MAX_PROBLEMS // 2))
+    lines = check(cli, path)
+    assert len(lines) == MAX_PROBLEMS
+    assert not any("stopped after" in line for line in lines)
+
+
+def test_problems_come_file_by_file_in_layering_order(cli, tmp_path: Path) -> None:
+    """A reference problem of the first file comes before a reading problem of the second."""
+    first = write(tmp_path, people_with_problems(2, email=False), "first.yaml")
+    second = write(tmp_path, people_with_problems(2, org=False, prefix="q"), "second.yaml")
+    result = cli("--no-bundled", "check", str(first), str(second))
+    assert result.exit_code == 2
+    files = [line.split(":")[0] for line in result.stderr.splitlines()]
+    assert files == [str(first)] * 2 + [str(second)] * 2
+    # the loader's DataError carries the same list
+    with pytest.raises(DataError) as raised:
+        load([first, second], include_bundled=False)
+    assert [str(problem) for problem in raised.value.problems] == result.stderr.splitlines()
+
+
+def test_the_loader_limits_and_orders_the_problems(tmp_path: Path) -> None:
+    path = write(tmp_path, people_with_problems(300))
+    with pytest.raises(DataError) as raised:
+        load([path], include_bundled=False)
+    problems = raised.value.problems
+    assert len(problems) == MAX_PROBLEMS + 1
+    where = [(problem.line, problem.column) for problem in problems]
+    assert where == sorted(where)
+    assert problems[-1].message == f"stopped after {MAX_PROBLEMS} problems"
 
 
 # -- check -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from kjcdir import __version__
-from kjcdir.errors import EXIT_USAGE, KjcdirError, NotFound
+from kjcdir.errors import EXIT_USAGE, KjcdirError, NotFound, Terminated
 
 if TYPE_CHECKING:
     from kjcdir.errors import DataError
@@ -127,6 +127,28 @@ def _form(json: bool, plain: bool) -> Form:
     return choose_form(json=json, plain=plain)
 
 
+def _typed(words: Sequence[str] | None) -> str:
+    """Query words as the user typed them.
+
+    A byte that is not UTF-8 (a Latin-1 terminal sends 'ü' as 0xFC) reaches Python as a
+    lone surrogate, which no output can encode; such a word is read as Windows-1252
+    (Latin-1 with typographic quotes), so that `W\\xfcrfel` finds Würfel.
+    """
+    return " ".join(_decoded(word) for word in words or ())
+
+
+def _decoded(word: str) -> str:
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(word)
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+    return word
+
+
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     loaded = _quiet_open(ctx)
     if loaded is None:
@@ -214,7 +236,7 @@ def find(
     search_fields = parse_fields(fields)
     loaded = _open(ctx)
     form = _form(json, plain)
-    text = " ".join(query)
+    text = _typed(query)
     try:
         found = find_people(loaded, text, search_fields, limit)
     except NotFound:
@@ -265,7 +287,9 @@ def list_command(
 
     loaded = _open(ctx)
     form = _form(json, plain)
-    people = list_people(loaded, org, topic)
+    people = list_people(
+        loaded, _typed([org]) if org is not None else None, _typed([topic]) if topic else topic
+    )
     if not people:
         if json:
             emit.write_json([])
@@ -290,7 +314,7 @@ def orgs(
     if not query:
         emit.organizations(directory, list(directory.organizations.values()), form, tree=True)
         return
-    text = " ".join(query)
+    text = _typed(query)
     found = search_orgs(loaded, text)
     if not found:
         if json:
@@ -312,7 +336,7 @@ def topics(
 
     loaded = _open(ctx)
     form = _form(json, plain)
-    text = " ".join(query) if query else None
+    text = _typed(query) if query else None
     try:
         rows = topic_rows(loaded, text)
     except NotFound:
@@ -357,7 +381,7 @@ def info(ctx: typer.Context, json: JsonOption = False) -> None:
 
     loaded = _open(ctx)
     directory = loaded.directory
-    key = cache.cache_key(list(loaded.files))
+    cacheable = all(path.is_file() for path in loaded.files)  # pipes are never cached
     facts = {
         "version": __version__,
         "title": directory.meta.title,
@@ -366,7 +390,7 @@ def info(ctx: typer.Context, json: JsonOption = False) -> None:
         "organizations": len(directory.organizations),
         "people": len(directory.people),
         "files": [str(path) for path in loaded.files],
-        "cache": str(cache.cache_file(key)) if key else None,
+        "cache": str(cache.cache_file(loaded.files)) if cacheable else None,
     }
     if json:
         emit.write_json(facts)
@@ -408,10 +432,18 @@ def export(
         ),
     ] = None,
     output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout ('-': stdout)."
+        ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing FILE.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an existing regular FILE; in a vdir, replace cards kjcdir did not write.",
+        ),
+    ] = False,
     vdir: Annotated[
         Path | None,
         typer.Option(
@@ -439,30 +471,44 @@ def export(
 ) -> None:
     """Export contacts as vCards, a vdir, CSV or JSON: of a query, an organisation, or all."""
     from kjcdir.export import files, render, selection
+    from kjcdir.output.stdout import write_bytes
 
+    to_stdout = output is None or output == "-"
     request = render.ExportRequest.from_options(
-        format_name, output, vdir, vcard_version, excel, with_orgs
+        format_name,
+        Path(output) if output is not None else None,
+        vdir,
+        vcard_version,
+        excel,
+        with_orgs,
     )
     loaded = _open(ctx)
-    text = " ".join(query) if query else None
+    text = _typed(query) if query else None
+    org = _decoded(org) if org else org
     try:
         people = selection.select_people(loaded, text, org, everyone)
     except NotFound:
-        if request.format == "json" and output is None:
-            files.write_stdout(b"[]\n")
+        if request.format == "json" and to_stdout and vdir is None:
+            write_bytes(b"[]\n")
         raise
     orgs = selection.organizations_of(loaded, people, org, everyone) if with_orgs else []
     from kjcdir.output.emit import error as report
 
     if vdir is not None:
         cards = render.vcard_files(loaded.directory, people, orgs, request.version)
-        done = files.write_vdir(vdir, cards)
-        report(f"{vdir}: {done.written} written, {done.unchanged} unchanged.")
+        done = files.write_vdir(vdir, cards, render.is_own_card, force)
+        for sentence in done.skipped:
+            report(sentence)
+        skipped = f", {len(done.skipped)} skipped" if done.skipped else ""
+        report(f"{vdir}: {done.written} written, {done.unchanged} unchanged{skipped}.")
+        if done.skipped:
+            raise typer.Exit(EXIT_USAGE)
         return
     data = render.export_bytes(loaded.directory, request, people, orgs)
-    if output is None or str(output) == "-":
-        files.write_stdout(data)
+    if to_stdout:
+        write_bytes(data)
     else:
+        assert output is not None
         files.write_file(output, data, force)
         count = len(people) + len(orgs)
         report(f"wrote {count} {'contact' if count == 1 else 'contacts'} to {output}.")
@@ -480,16 +526,25 @@ def mutt_query(
     ] = None,
 ) -> None:
     """E-mail addresses for mutt's query_command and aerc's address-book-cmd."""
-    from kjcdir.export import files, mutt
+    from kjcdir.errors import DataError
+    from kjcdir.export import mutt
+    from kjcdir.output.stdout import write_bytes
+    from kjcdir.store import open_directory
 
-    loaded = _open(ctx)
+    # mutt shows the first line as the message; stderr would scribble over its screen.
+    settings = _settings(ctx)
     try:
-        answer = mutt.query(loaded, " ".join(query or []))
-    except mutt.NoAddress as nothing:
-        # mutt shows the first line as the error; stderr would scribble over its screen.
-        files.write_stdout(f"{nothing.status}\n".encode())
-        raise typer.Exit(nothing.exit_code) from None
-    files.write_stdout(answer.text().encode())
+        loaded = open_directory(settings.data, settings.include_bundled)
+        answer = mutt.query(loaded, _typed(query))
+    except DataError as error:
+        status = mutt.data_error_status(len(error.problems))
+        write_bytes(f"{status}\n".encode())
+        raise typer.Exit(EXIT_USAGE) from None
+    except KjcdirError as error:
+        status = error.status if isinstance(error, mutt.NoAddress) else f"kjcdir: {error.message}"
+        write_bytes(f"{mutt.status_line(status)}\n".encode())
+        raise typer.Exit(error.exit_code) from None
+    write_bytes(answer.text().encode())
 
 
 @app.command()
@@ -502,10 +557,14 @@ def qr(
         ),
     ],
     output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write FILE.png or FILE.svg."),
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write FILE.png or FILE.svg ('-': stdout)."
+        ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing FILE.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing regular FILE.")
+    ] = False,
     invert: Annotated[
         bool, typer.Option("--invert", help="For terminals with a light background.")
     ] = False,
@@ -517,9 +576,12 @@ def qr(
     from kjcdir.export import qr as qrcode
     from kjcdir.lookup import get_entry
     from kjcdir.model import Person
+    from kjcdir.output.stdout import write_bytes
 
+    if output == "-":
+        output = None  # standard output: the drawing, as without -o
     if output is not None:
-        qrcode.check_file_name(output)
+        qrcode.check_file_name(Path(output))
     loaded = _open(ctx)
     directory = loaded.directory
     entry = get_entry(loaded, entry_id)
@@ -537,11 +599,11 @@ def qr(
                 f"the code is {qrcode.width(code)} columns wide and the terminal {columns}: "
                 "widen the window or write a file with -o FILE.png."
             )
-        files.write_stdout(qrcode.terminal_text(code, invert).encode())
+        write_bytes(qrcode.terminal_text(code, invert).encode())
     else:
         from kjcdir.output.emit import error as report
 
-        files.write_file(output, qrcode.image(code, output), force)
+        files.write_file(output, qrcode.image(code, Path(output)), force)
         report(f"wrote the QR code of {entry.id} to {output}.")
 
 
@@ -553,12 +615,29 @@ def main() -> None:
         sys.stderr.write("kjcdir: standard output is closed; there is nowhere to write to.\n")
         sys.exit(EXIT_USAGE)
     # An output stream that cannot encode umlauts still gets the contact, with '?'.
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="replace")
+    reconfigure = getattr(sys.stderr, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
+    from kjcdir.output.stdout import complete_stdout
+
+    sys.stdout = complete_stdout(sys.stdout)  # all of the output, or a failing exit code
+    _end_on_signals()
     _keep_only_the_invoked_command(sys.argv[1:])
     app()
+
+
+def _end_on_signals() -> None:
+    """SIGTERM and SIGHUP end kjcdir as Ctrl-C does: through every `finally`, so that no
+    temporary file is left behind (SPEC 4). An ignored signal (nohup) stays ignored."""
+    import signal
+
+    def stop(number: int, frame: object) -> None:
+        raise Terminated(number)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, stop)
 
 
 # Global options and how many values each takes, to find the command name in argv.
@@ -606,6 +685,9 @@ def _handled(run: Callable[[], Any]) -> int:
     except (typer.Abort, KeyboardInterrupt):
         report("interrupted.")
         return 130
+    except Terminated as stopped:
+        report("terminated.")
+        return 128 + stopped.signal_number
     except ClickException as error:  # usage: unknown option, missing argument, bad value
         message = str(getattr(error, "format_message", error.__str__)()).strip()
         if message:  # `kjcdir` alone has printed the help and has nothing to add
@@ -618,6 +700,8 @@ def _handled(run: Callable[[], Any]) -> int:
         report(f"cannot write the output: {error.strerror or type(error).__name__}.")
         return EXIT_USAGE
     except Exception as error:  # a bug: one line, and the traceback only on request
+        if _cache_was_damaged(error):
+            return _without_cache(run)
         if os.environ.get("KJCDIR_DEBUG"):
             raise
         report(f"internal error: {type(error).__name__}: {error} (KJCDIR_DEBUG=1 shows more).")
@@ -625,6 +709,25 @@ def _handled(run: Callable[[], Any]) -> int:
     if result == 130:  # typer turns Ctrl-C into Exit(130)
         report("interrupted.")
     return int(result) if isinstance(result, int) else 0
+
+
+def _cache_was_damaged(error: Exception) -> bool:
+    """A cached record failed its checks while the command ran (see kjcdir.records)."""
+    from kjcdir import store
+    from kjcdir.cache import CacheError
+
+    return isinstance(error, CacheError) and store.READ_CACHE
+
+
+def _without_cache(run: Callable[[], Any]) -> int:
+    """Run the command once more from the files; their load writes a sound cache."""
+    from kjcdir import store
+
+    store.READ_CACHE = False
+    try:
+        return _handled(run)
+    finally:
+        store.READ_CACHE = True
 
 
 def _broken_pipe() -> int:

@@ -26,6 +26,15 @@ class NotFound(KjcdirError):
         super().__init__(message, EXIT_NOT_FOUND)
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised like Ctrl-C's KeyboardInterrupt so that every `finally`
+    runs (temporary files are removed) before the process ends with 128 + the signal."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
 class Problem(NamedTuple):
     """One problem of a directory file, at its position.
 

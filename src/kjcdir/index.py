@@ -187,14 +187,17 @@ class TextTable:
 
 
 class Chunked(Sequence[Any]):
-    """A long tuple of strings stored as marshalled chunks; a chunk is decoded when an
-    item in it is first asked for."""
+    """A long tuple of strings (or records) stored as marshalled chunks; a chunk is decoded
+    when an item in it is first asked for, and must hold items of `kind` only."""
 
-    def __init__(self, data: memoryview, offsets: Sequence[int], length: int, size: int) -> None:
+    def __init__(
+        self, data: memoryview, offsets: Sequence[int], length: int, size: int, kind: type = str
+    ) -> None:
         self._data = data
         self._offsets = offsets
         self._length = length
         self._size = size
+        self._kind = kind
         self._chunks: dict[int, tuple[Any, ...]] = {}
 
     @staticmethod
@@ -208,13 +211,13 @@ class Chunked(Sequence[Any]):
         return {f"{name}.chunks": b"".join(blobs), f"{name}.offsets": offsets}
 
     @classmethod
-    def mapped(cls, stored: CacheFile, name: str, length: int, size: int = CHUNK) -> Chunked:
-        return cls(
-            stored.segment(f"{name}.chunks"),
-            _view(stored.segment(f"{name}.offsets")),
-            length,
-            size,
-        )
+    def mapped(
+        cls, stored: CacheFile, name: str, length: int, kind: type = str, size: int = CHUNK
+    ) -> Chunked:
+        offsets = _view(stored.segment(f"{name}.offsets"))
+        if len(offsets) != -(-length // size) + 1:
+            raise ValueError(f"cached chunks of {name} that do not fit their count")
+        return cls(stored.segment(f"{name}.chunks"), offsets, length, size, kind)
 
     def __len__(self) -> int:
         return self._length
@@ -229,13 +232,27 @@ class Chunked(Sequence[Any]):
         number, offset = divmod(position, self._size)
         chunk = self._chunks.get(number)
         if chunk is None:
-            import marshal
-
-            chunk = marshal.loads(self._data[self._offsets[number] : self._offsets[number + 1]])
-            if not isinstance(chunk, tuple):
-                raise ValueError("a cache chunk that is not a tuple")
+            chunk = self._decode(number)
             self._chunks[number] = chunk
         return chunk[offset]
+
+    def _decode(self, number: int) -> tuple[Any, ...]:
+        import marshal
+
+        from kjcdir.cache import CacheError
+
+        expected = min(self._size, self._length - number * self._size)
+        try:
+            chunk = marshal.loads(self._data[self._offsets[number] : self._offsets[number + 1]])
+        except (ValueError, EOFError, TypeError) as error:
+            raise CacheError(f"a cache chunk that cannot be read: {error}") from None
+        if not (
+            isinstance(chunk, tuple)
+            and len(chunk) == expected
+            and all(isinstance(item, self._kind) for item in chunk)
+        ):
+            raise CacheError("a cache chunk that is not what was written")
+        return chunk
 
     def __iter__(self) -> Iterator[Any]:
         return (self[position] for position in range(self._length))

@@ -13,12 +13,10 @@ import contextlib
 import datetime
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -33,14 +31,21 @@ from kjcdir.model import (
     Person,
     Phone,
 )
-from kjcdir.store import data_files
+from kjcdir.rules import (
+    EMAIL_PATTERN,
+    ID_PATTERN,
+    MAX_AFFILIATIONS,
+    MAX_ID,
+    MAX_LIST,
+    MAX_LONG_TEXT,
+    MAX_PHONE,
+    MAX_SHORT_TEXT,
+    MAX_URL,
+    is_visible,
+    is_web_url,
+)
+from kjcdir.store import DataFile, data_files
 
-# Length limits keep a pasted web page or a runaway value out of cards and caches.
-MAX_ID = 100
-MAX_SHORT_TEXT = 300
-MAX_LONG_TEXT = 10_000
-MAX_LIST = 500
-MAX_AFFILIATIONS = 50
 MAX_ORG_DEPTH = 16  # levels of parents: association › unit › team is three
 MAX_PROBLEMS = 200  # per file; a file with more is broken enough to say so and stop
 MAX_FILE_BYTES = 64 * 1024 * 1024  # about 250,000 people; more is not a directory file
@@ -48,11 +53,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # about 250,000 people; more is not a directo
 # people, say), but the repeats may not add more values than this beyond the file's
 # own size: an "alias bomb" of nested repeats is refused instead of expanded.
 MAX_REPEATED_VALUES = 100_000
-
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-EMAIL_PATTERN = re.compile(
-    r"[\w.!#$%&'*+/=?^`{|}~-]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+\Z"
-)
 
 STR = "tag:yaml.org,2002:str"
 SEQ = "tag:yaml.org,2002:seq"
@@ -89,6 +89,7 @@ class ParsedFile:
     # positions of references, checked once all files are layered: (kind, id, target, line, col)
     references: list[tuple[str, str, str, int, int]] = field(default_factory=list)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    stopped: bool = False  # reading stopped at MAX_PROBLEMS; the last problem says so
 
 
 class _Stop(Exception):
@@ -210,7 +211,7 @@ class _FileReader:
         if not value:
             self.problem(node, f"{what} is empty")
             return None
-        if not _visible(value):
+        if not is_visible(value):
             self.problem(node, f"{what} holds only invisible characters: '{_shorten(value)}'")
             return None
         if len(value) > limit:
@@ -263,8 +264,8 @@ class _FileReader:
 
     def websites(self, node: yaml.Node) -> tuple[str, ...]:
         found = []
-        for value, item in self.text_list(node, "websites", 2000):
-            if _is_web_url(value):
+        for value, item in self.text_list(node, "websites", MAX_URL):
+            if is_web_url(value):
                 found.append(value)
             else:
                 self.problem(
@@ -274,7 +275,7 @@ class _FileReader:
 
     def phones(self, node: yaml.Node) -> tuple[Phone, ...]:
         found = []
-        for value, item in self.text_list(node, "phones", 60):
+        for value, item in self.text_list(node, "phones", MAX_PHONE):
             phone = parse_phone(value)
             if phone is None:
                 self.problem(item, f"invalid phone number '{_shorten(value)}'")
@@ -503,14 +504,6 @@ def _kind(node: yaml.Node) -> str:
     return kinds.get(str(node.tag), "piece of text")
 
 
-def _visible(text: str) -> bool:
-    """Whether the text shows anything: not only control, format (zero-width, bidi) or space."""
-    return any(unicodedata.category(char) not in _INVISIBLE for char in text)
-
-
-_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}
-
-
 def _is_date(text: str) -> bool:
     if not DATE_PATTERN.match(text):
         return False
@@ -525,17 +518,6 @@ def _shorten(text: object, limit: int = 60) -> str:
     """Text for a message: one line, bounded, control characters made visible."""
     value = repr(str(text))[1:-1]
     return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def _is_web_url(value: str) -> bool:
-    if any(char.isspace() or ord(char) < 32 for char in value):
-        return False
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    host = parts.hostname or ""
-    return parts.scheme in ("http", "https") and "." in host and not host.startswith(".")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -589,13 +571,22 @@ def _decode(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
         return None, Problem(path, line, column, message)
 
 
-def _read(path: Path) -> bytes | str:
-    """The file's bytes, or why there are none, in words."""
+def _read(path: Path, source: DataFile | None = None) -> bytes | str:
+    """The file's bytes, or why there are none, in words.
+
+    With `source` (the file as kjcdir.store opened it for the cache key), the bytes come
+    from that descriptor, so that what is cached is what was read.
+    """
     try:
         if path.is_dir():
             return "is a directory, not a directory file"
-        with open(path, "rb") as stream:  # a pipe (<(...)) or device is read up to the limit
-            raw = stream.read(MAX_FILE_BYTES + 1)
+        if source is not None:
+            if source.error is not None:
+                raise source.error
+            raw = source.read(MAX_FILE_BYTES + 1)
+        else:
+            with open(path, "rb") as stream:  # a pipe (<(...)) or device is read up to the limit
+                raw = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return "no such file"
     except IsADirectoryError:
@@ -609,11 +600,11 @@ def _read(path: Path) -> bytes | str:
     return raw
 
 
-def parse_file(path: str | Path) -> ParsedFile:
-    """Read and check one directory file on its own."""
+def parse_file(path: str | Path, source: DataFile | None = None) -> ParsedFile:
+    """Read and check one directory file on its own (from `source` if it is open already)."""
     name = str(path)
     reader = _FileReader(name)
-    raw = _read(Path(path))
+    raw = _read(Path(path), source)
     if isinstance(raw, str):
         reader.result.problems.append(Problem(name, 1, 1, raw))
         return reader.result
@@ -636,14 +627,22 @@ def parse_file(path: str | Path) -> ParsedFile:
     reader.repeat_budget = MAX_REPEATED_VALUES + len(text) // 8
     with contextlib.suppress(_Stop):  # the reason is the last problem recorded
         reader.document(root)
-    problems = reader.result.problems
-    problems.sort(key=lambda problem: (problem.line, problem.column))
-    if len(problems) >= MAX_PROBLEMS:
-        last = problems[-1]
-        problems.append(
-            Problem(name, last.line, last.column, f"stopped after {MAX_PROBLEMS} problems")
-        )
-    return reader.result
+    result = reader.result
+    result.stopped = len(result.problems) >= MAX_PROBLEMS
+    result.problems = _limited(name, result.problems, result.stopped)
+    return result
+
+
+def _limited(path: str, problems: Sequence[Problem], stopped: bool = False) -> list[Problem]:
+    """One file's problems by position, at most MAX_PROBLEMS of them and then a line that
+    says the list stops there (also when reading the file had already stopped)."""
+    ordered = sorted(problems, key=lambda problem: (problem.line, problem.column))
+    if not stopped and len(ordered) <= MAX_PROBLEMS:
+        return ordered
+    kept = ordered[:MAX_PROBLEMS]
+    last = kept[-1] if kept else Problem(path, 1, 1, "")
+    kept.append(Problem(path, last.line, last.column, f"stopped after {MAX_PROBLEMS} problems"))
+    return kept
 
 
 def _syntax_problem(error: yaml.YAMLError, text: str) -> tuple[int, int, str]:
@@ -709,22 +708,29 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 def layer(files: Sequence[ParsedFile]) -> tuple[Directory, list[Problem]]:
-    """Layer parsed files in order (a later id replaces an earlier one) and check references."""
+    """Layer parsed files in order (a later id replaces an earlier one) and check references.
+
+    The problems come file by file in layering order, each file's by line and column and
+    at most MAX_PROBLEMS of them: the references checked here join those of reading.
+    """
     meta: Meta | None = None
     organizations: dict[str, Organization] = {}
     people: dict[str, Person] = {}
     origin: dict[str, ParsedFile] = {}
     problems: list[Problem] = []
     for parsed in files:
-        problems.extend(parsed.problems)
+        # the line that says reading stopped is written again once all problems are in
+        problems.extend(parsed.problems[:-1] if parsed.stopped else parsed.problems)
         if meta is None and parsed.meta is not None:
             meta = parsed.meta
         for org in parsed.organizations:
-            people.pop(org.id, None)
+            if people.pop(org.id, None) is not None:
+                problems.append(_kind_change(org.id, origin[org.id], parsed, "an organisation"))
             organizations[org.id] = org
             origin[org.id] = parsed
         for person in parsed.people:
-            organizations.pop(person.id, None)
+            if organizations.pop(person.id, None) is not None:
+                problems.append(_kind_change(person.id, origin[person.id], parsed, "a person"))
             people[person.id] = person
             origin[person.id] = parsed
     # references are checked only for the entries that survived the layering
@@ -734,7 +740,9 @@ def layer(files: Sequence[ParsedFile]) -> tuple[Directory, list[Problem]]:
                 continue
             if target not in organizations:
                 what = {"parent": "parent", "member": "member", "affiliation": "organisation"}[kind]
-                hint = "" if target not in people else " (that id is a person)"
+                hint = ""
+                if target in people:
+                    hint = f" (that id is a person in {_where(origin[target], target)})"
                 problems.append(
                     Problem(
                         parsed.path, line, column, f"unknown {what} '{target}'{hint}", source_id
@@ -753,7 +761,45 @@ def layer(files: Sequence[ParsedFile]) -> tuple[Directory, list[Problem]]:
         people=People(list(people.values())),
         sources=tuple(parsed.path for parsed in files),
     )
-    return directory, problems
+    return directory, _by_file(problems, files)
+
+
+def _where(parsed: ParsedFile, entry_id: str) -> str:
+    """FILE:LINE of an entry, for a message about another place."""
+    return f"{parsed.path}:{parsed.positions.get(entry_id, (1, 1))[0]}"
+
+
+def _kind_change(entry_id: str, earlier: ParsedFile, later: ParsedFile, now: str) -> Problem:
+    """An id that a later file gives to the other kind of entry.
+
+    Replacing an organisation by a person (or the reverse) would silently break every
+    reference to it, or turn a person into an organisation nobody meant; the later
+    file's entry is the one to change, so the problem is reported there.
+    """
+    was = "a person" if now == "an organisation" else "an organisation"
+    line, column = later.positions.get(entry_id, (1, 1))
+    message = (
+        f"'{entry_id}' is {was} in {_where(earlier, entry_id)} and {now} here; "
+        "an id cannot change its kind (give the new entry another id)"
+    )
+    return Problem(later.path, line, column, message, entry_id)
+
+
+def _by_file(problems: Sequence[Problem], files: Sequence[ParsedFile]) -> list[Problem]:
+    """The problems grouped by file in layering order, each file's limited by _limited."""
+    order: dict[str, int] = {}
+    stopped: set[str] = set()
+    for place, parsed in enumerate(files):
+        order.setdefault(parsed.path, place)
+        if parsed.stopped:
+            stopped.add(parsed.path)
+    grouped: dict[str, list[Problem]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.file, []).append(problem)
+    result: list[Problem] = []
+    for path in sorted(grouped, key=lambda path: order.get(path, len(files))):
+        result.extend(_limited(path, grouped[path], path in stopped))
+    return result
 
 
 def _hierarchy(
@@ -806,6 +852,14 @@ def _hierarchy(
                     "parents; a directory nests units a few levels at most",
                 )
     return problems
+
+
+def layer_files(files: Sequence[DataFile]) -> Directory:
+    """Parse the open files, layer and check them; raise DataError listing every problem."""
+    directory, problems = layer([parse_file(item.path, item) for item in files])
+    if problems:
+        raise DataError(problems)
+    return directory
 
 
 def load_files(files: Sequence[Path]) -> Directory:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from kjcdir.errors import KjcdirError, NotFound
 from kjcdir.index import FIELD_DESCRIPTION, FIELD_ORG, FIELD_PLACE, FIELD_TOPIC
 from kjcdir.model import Organization, Person
-from kjcdir.normalize import STOP_WORDS, fold, normalize
+from kjcdir.normalize import STOP_WORDS, content_words, fold, normalize
 from kjcdir.search import (
     ALL_FIELDS,
     FIELD_GROUPS,
@@ -261,15 +261,24 @@ def topic_rows(loaded: Loaded, query: str | None = None) -> list[TopicRow]:
         )
         for (_, kind), (text, units, people) in grouped.items()
     ]
-    if query:
-        rows = [row for row in rows if _topic_matches(query, row.topic)]
+    if query is not None:
+        # A query with no word to look for (punctuation, an undecodable byte, nothing)
+        # matches nothing, as in `find`: it must not list every topic.
+        words = query_words(query)
+        rows = [row for row in rows if _topic_matches(words, row.topic)] if words else []
         if not rows:
             raise NotFound(f"No topic or task matches '{query}'.")
+    if not rows:
+        raise NotFound("The directory holds no topics or tasks.")
     rows.sort(key=lambda row: (row.kind != "topic", fold(row.topic)))
     return rows
 
 
-def _topic_matches(query: str, text: str) -> bool:
-    """Every word of the query is in the text: exactly, as a prefix, or with a typo."""
-    vocabulary = sorted({form for forms in normalize(text) for form in forms})
-    return all(match_vocabulary(forms, vocabulary) for forms in normalize(query))
+def _topic_matches(words: Sequence[tuple[str, ...]], text: str) -> bool:
+    """Every word of the query is in the text: exactly, as a prefix, or with a typo.
+
+    The text's stop words are left out as the index leaves them out, so that `der` alone
+    matches a topic no more than `find der` finds a person.
+    """
+    vocabulary = sorted({form for forms in content_words(text) for form in forms})
+    return all(match_vocabulary(forms, vocabulary) for forms in words)

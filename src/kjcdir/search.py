@@ -67,6 +67,9 @@ RELATIVE_CUTOFF = 0.8  # ... and this share of the best result's score
 CLOSE_NAME_SCORE = 40.0  # a name this much like the query is worth a hint
 
 _PHONE_QUERY = re.compile(r"[\d\s+()/.\-]+")
+# A tel: URI (RFC 3966), as links and vCards hold numbers: the scheme in any case, the
+# number, then parameters (;ext=..., ;phone-context=..., ;isub=...) that are not dialled.
+_TEL_URI = re.compile(r"\s*tel:([^;]*)(?:;.*)?", re.IGNORECASE | re.DOTALL)
 _TRUNK_ZERO = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3})\s*\(0\)")
 
 
@@ -81,8 +84,12 @@ def phone_digits(text: str) -> str | None:
     """A phone-number query as international digits (49611…), or None if it is not one.
 
     National numbers (0611/1706-69) are read as German ones; a bare extension or part
-    of a number (170669) stays as it is and matches inside numbers.
+    of a number (170669) stays as it is and matches inside numbers. A tel: URI
+    (tel:+49-611-170669;ext=12) is read as the number it holds.
     """
+    uri = _TEL_URI.fullmatch(text)
+    if uri is not None:
+        text = uri.group(1)
     if not _PHONE_QUERY.fullmatch(text):
         return None
     # "+49 (0)611 …": the trunk zero in brackets is not dialled after the country code

@@ -6,15 +6,20 @@ loader until the cache turns out to be missing or stale.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kjcdir import cache
 from kjcdir.model import Directory
+
+O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+O_BINARY = getattr(os, "O_BINARY", 0)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -95,6 +100,93 @@ def data_files(paths: Sequence[str | Path], include_bundled: bool = True) -> lis
     return files
 
 
+class DataFile:
+    """A directory file, opened once: the cache is keyed by the descriptor that is read.
+
+    fstat after open gives the identity of what is read (not of what a path or link
+    names at some other moment); `unchanged` tells whether it is still the same at the
+    end of a load, so that a file edited or replaced meanwhile is never cached.
+    """
+
+    __slots__ = ("error", "fd", "opened", "path")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+        self.opened: os.stat_result | None = None
+        self.error: Exception | None = None
+        try:
+            # A pipe (--data <(...)) blocks here until its writer is there, as it should.
+            self.fd = os.open(path, os.O_RDONLY | O_CLOEXEC | O_BINARY)
+            self.opened = os.fstat(self.fd)
+        except (OSError, ValueError) as error:
+            self.error = error
+            self.close()
+
+    @property
+    def regular(self) -> bool:
+        return self.opened is not None and S_ISREG(self.opened.st_mode)
+
+    def identity(self) -> str | None:
+        """Path, device, inode, size, mtime and ctime; None for anything but a regular file
+        (a pipe's or device's times and size say nothing about its content)."""
+        info = self.opened
+        if info is None or not self.regular:
+            return None
+        # repr: a path may hold any character but NUL, a line break included
+        return (
+            f"{os.path.abspath(self.path)!r}|{info.st_dev}|{info.st_ino}|{info.st_size}"
+            f"|{info.st_mtime_ns}|{info.st_ctime_ns}"
+        )
+
+    def changed_ns(self) -> int:
+        info = self.opened
+        return max(info.st_mtime_ns, info.st_ctime_ns) if info is not None else 0
+
+    def unchanged(self) -> bool:
+        """Is the open file still as it was when opened (no write, no touch)?"""
+        if self.fd is None or self.opened is None:
+            return False
+        try:
+            now = os.fstat(self.fd)
+        except OSError:
+            return False
+        before = self.opened
+        return (now.st_size, now.st_mtime_ns, now.st_ctime_ns) == (
+            before.st_size,
+            before.st_mtime_ns,
+            before.st_ctime_ns,
+        )
+
+    def read(self, limit: int) -> bytes:
+        """At most limit bytes of the file, from its start."""
+        assert self.fd is not None
+        from kjcdir.atomic import read_up_to
+
+        if self.regular:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+        return read_up_to(self.fd, limit)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class _OpenFiles(list[DataFile]):
+    def __enter__(self) -> _OpenFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for item in self:
+            item.close()
+
+
+# False after a record of the cache failed its checks in the middle of a command: the
+# command is run again from the files (kjcdir.cli), which rewrites the cache.
+READ_CACHE = True
+
+
 def open_directory(
     paths: Sequence[str | Path],
     include_bundled: bool = True,
@@ -106,35 +198,41 @@ def open_directory(
     `progress` None means: when stderr is a terminal.
     """
     files = data_files(paths, include_bundled)
-    key = cache.cache_key(files)
-    now = time.time_ns()
-    if key is not None:
-        stored = cache.read(key)
-        if stored is not None:
-            loaded = _from_cache(stored, files)
-            if loaded is not None:
-                return loaded
-    show = _stderr_is_terminal() if progress is None else progress
-    with _Progress(show) as report, _GcPaused():
-        loaded = _build(files, report)
-        if key is not None and cache.settled(key, now):
-            report.stage("writing the cache")
-            values, segments = _cache_parts(loaded)
-            cache.write(key, values, segments)
+    with _OpenFiles(DataFile(path) for path in files) as opened:
+        identities = [item.identity() for item in opened]
+        key = None if None in identities else cache.cache_key(i for i in identities if i)
+        now = time.time_ns()
+        if key is not None and READ_CACHE:
+            stored = cache.read(key, files)
+            if stored is not None:
+                loaded = _from_cache(stored, files)
+                if loaded is not None:
+                    return loaded
+        show = _stderr_is_terminal() if progress is None else progress
+        with _Progress(show) as report, _GcPaused():
+            loaded = _build(opened, report)
+            if (
+                key is not None
+                and cache.settled((item.changed_ns() for item in opened), now)
+                and all(item.unchanged() for item in opened)
+            ):
+                report.stage("writing the cache")
+                values, segments = _cache_parts(loaded)
+                cache.write(key, files, values, segments)
     return loaded
 
 
-def _build(files: list[Path], report: _Progress) -> Loaded:
+def _build(files: Sequence[DataFile], report: _Progress) -> Loaded:
     from kjcdir.index import build_index
-    from kjcdir.load import load_files
+    from kjcdir.load import layer_files
 
-    size = sum(_size(path) for path in files)
-    what = _safe(files[0].name) if len(files) == 1 else f"{len(files)} files"
+    size = sum(item.opened.st_size for item in files if item.regular and item.opened)
+    what = _safe(files[0].path.name) if len(files) == 1 else f"{len(files)} files"
     report.stage(f"reading and checking {what} ({_megabytes(size)})")
-    directory = load_files(files)
+    directory = layer_files(files)
     report.stage(f"indexing {len(directory.people):,} people")
     index = build_index(directory, progress=report.fraction)
-    return Loaded(directory, index, tuple(files), from_cache=False)
+    return Loaded(directory, index, tuple(item.path for item in files), from_cache=False)
 
 
 def _cache_parts(loaded: Loaded) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -183,13 +281,6 @@ def _stderr_is_terminal() -> bool:
         return sys.stderr is not None and sys.stderr.isatty()
     except (ValueError, OSError):
         return False
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _megabytes(size: int) -> str:

@@ -1,74 +1,168 @@
-"""Writing export files: atomically, never over an existing file without --force (SPEC 4).
+"""Writing export files and vdirs without destroying anything (SPEC 4).
 
-A file is written to a hidden temporary file in the same folder, flushed to disk and
-then renamed over the target, so that a reader sees the old file or the new one and
-never half of one. Any failure removes the temporary file and becomes one sentence.
+- `-o FILE` makes a new file, or with --force replaces a regular file (through a symbolic
+  link only with --force, and only when the link points to a regular file). A device,
+  FIFO, socket or folder is never replaced: writing into one is what stdout is for.
+- `--vdir DIR` writes one card per contact. Names are resolved in the open folder, never
+  through a link; a card's file is replaced only when it holds kjcdir's own card of that
+  contact (its PRODID and UID), or with --force when it is another regular file. Links,
+  devices, FIFOs and foreign cards are skipped and reported, and the export fails.
+- Every file is written to a temporary file in its folder and linked or renamed into
+  place (kjcdir.atomic), so nothing is ever half-written and nothing is left behind.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import sys
-import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from kjcdir.atomic import ChangedError, Folder, is_plain_name, kind_of
 from kjcdir.errors import KjcdirError
 from kjcdir.output.text import inert
 
+# A card larger than this cannot be one kjcdir wrote (its limits keep cards far smaller);
+# reading a foreign file at a card's name stops here.
+MAX_CARD_BYTES = 4 * 1024 * 1024
 
-def write_file(path: Path, data: bytes, force: bool = False) -> None:
-    """Write data to path atomically; refuse to replace an existing file unless force."""
-    target = _target(path)
-    if target.is_dir():
-        raise KjcdirError(f"{_show(path)} is a folder; give a file name.")
-    if not force and os.path.lexists(target):
-        raise KjcdirError(f"{_show(path)} exists already; add --force to replace it.")
+
+def write_file(path_text: str, data: bytes, force: bool = False) -> None:
+    """Write data to the file named by path_text; see the module's rules."""
+    shown = inert(path_text)
+    if not path_text:
+        raise KjcdirError("-o needs a file name (or '-' for standard output).")
+    if path_text.endswith(("/", os.sep)) or (os.altsep and path_text.endswith(os.altsep)):
+        raise KjcdirError(f"{shown} ends with a '/', which names a folder; give a file name.")
+    path = Path(path_text)
     try:
-        _replace(target, data, no_clobber=not force, durable=True)
-    except FileExistsError:  # appeared between the check and the rename
-        raise KjcdirError(f"{_show(path)} exists already; add --force to replace it.") from None
+        entry = os.lstat(path)
+    except FileNotFoundError:
+        entry = None
     except OSError as error:
-        raise KjcdirError(f"Cannot write {_show(path)}: {describe(error)}.") from None
+        raise KjcdirError(f"Cannot write {shown}: {describe(error)}.") from None
+    target = path
+    if entry is not None and stat.S_ISLNK(entry.st_mode):
+        if not force:
+            raise KjcdirError(
+                f"{shown} is a symbolic link; kjcdir does not write through links "
+                "(--force replaces the regular file it points to)."
+            )
+        target, entry = _link_target(path, shown)
+    if entry is not None:
+        if stat.S_ISDIR(entry.st_mode):
+            raise KjcdirError(f"{shown} is a folder; give a file name.")
+        if not stat.S_ISREG(entry.st_mode):
+            raise KjcdirError(
+                f"{shown} is {kind_of(entry.st_mode)}, not a regular file; kjcdir replaces "
+                "regular files only (leave out -o to write to standard output)."
+            )
+        if not force:
+            raise KjcdirError(f"{shown} exists already; add --force to replace it.")
+    try:
+        with Folder(target.parent if str(target.parent) else ".") as folder:
+            folder.write(target.name, data, replace=entry)
+    except ChangedError:
+        raise KjcdirError(f"{shown} was changed by another program as kjcdir wrote it.") from None
+    except FileExistsError:  # appeared between the check and the link
+        raise KjcdirError(f"{shown} exists already; add --force to replace it.") from None
+    except OSError as error:
+        raise KjcdirError(f"Cannot write {shown}: {describe(error)}.") from None
 
 
-@dataclass(frozen=True)
+def _link_target(link: Path, shown: str) -> tuple[Path, os.stat_result]:
+    """The regular file a symbolic link points to (for --force), else a KjcdirError."""
+    target = Path(os.path.realpath(link))
+    try:
+        entry = os.lstat(target)
+    except FileNotFoundError:
+        raise KjcdirError(
+            f"{shown} is a symbolic link to nothing ({inert(str(target))}); "
+            "kjcdir does not create files through links."
+        ) from None
+    except OSError as error:
+        raise KjcdirError(f"Cannot write {shown}: {describe(error)}.") from None
+    if not stat.S_ISREG(entry.st_mode):
+        raise KjcdirError(
+            f"{shown} is a symbolic link to {kind_of(entry.st_mode)}; kjcdir replaces "
+            "regular files only."
+        )
+    return target, entry
+
+
+# Whether the existing content at a card's name is kjcdir's own card of that contact.
+OwnCard = Callable[[str, bytes], bool]
+
+
+@dataclass
 class VdirReport:
-    written: int
-    unchanged: int
+    written: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)  # one sentence per card not written
 
 
-def write_vdir(folder: Path, files: Iterable[tuple[str, bytes]]) -> VdirReport:
-    """Write each (name, content) into folder, leaving files whose content is the same.
+def write_vdir(
+    folder_path: Path, files: Iterable[tuple[str, bytes]], own_card: OwnCard, force: bool = False
+) -> VdirReport:
+    """Write each (name, content) into the folder, leaving cards whose content is the same.
 
     The vdir layout that khard and vdirsyncer read: one vCard per `<id>.vcf`. Files that
-    are not among `files` are left alone: the folder may hold contacts of other sources.
+    are not among `files` are never touched: the folder may hold contacts of other sources.
     """
-    if os.path.lexists(folder) and not folder.is_dir():
-        raise KjcdirError(f"{_show(folder)} is not a folder; --vdir needs one.")
+    shown = inert(str(folder_path))
+    if os.path.lexists(folder_path) and not folder_path.is_dir():
+        raise KjcdirError(f"{shown} is not a folder; --vdir needs one.")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder_path.mkdir(parents=True, exist_ok=True)
+        folder = Folder(folder_path)
     except OSError as error:
-        raise KjcdirError(f"Cannot create the folder {_show(folder)}: {describe(error)}.") from None
-    written = unchanged = 0
-    for name, data in files:
-        path = folder / name
-        try:
-            if path.is_file() and path.read_bytes() == data:
-                unchanged += 1
-                continue
-            # No fsync per card: thousands of them would take minutes; the rename keeps
-            # each file whole, and the folder is synced once at the end.
-            _replace(_target(path), data, no_clobber=False, durable=False)
-        except OSError as error:
-            raise KjcdirError(f"Cannot write {_show(path)}: {describe(error)}.") from None
-        written += 1
-    if written:
-        _sync_folder(folder)
-    return VdirReport(written, unchanged)
+        raise KjcdirError(f"Cannot create the folder {shown}: {describe(error)}.") from None
+    report = VdirReport()
+    with folder:
+        for name, data in files:
+            if not is_plain_name(name):
+                raise KjcdirError(f"Refusing to write {inert(name)!r}: not a plain file name.")
+            try:
+                _write_card(folder, name, data, own_card, force, report)
+            except ChangedError:
+                report.skipped.append(f"skipped {inert(name)}: changed by another program.")
+            except FileExistsError:
+                report.skipped.append(f"skipped {inert(name)}: created by another program.")
+            except OSError as error:
+                where = inert(os.path.join(str(folder_path), name))
+                raise KjcdirError(f"Cannot write {where}: {describe(error)}.") from None
+        if report.written:
+            folder.sync()
+    return report
+
+
+def _write_card(
+    folder: Folder, name: str, data: bytes, own_card: OwnCard, force: bool, report: VdirReport
+) -> None:
+    entry = folder.lstat(name)
+    if entry is None:
+        # No fsync per card: thousands would take minutes; the rename keeps each file
+        # whole, and the folder is synced once at the end.
+        folder.write(name, data, durable=False)
+        report.written += 1
+        return
+    if not stat.S_ISREG(entry.st_mode):
+        report.skipped.append(
+            f"skipped {inert(name)}: {kind_of(entry.st_mode)}; kjcdir never writes through "
+            "or replaces anything but regular files in a vdir."
+        )
+        return
+    existing = folder.read_regular(name, max(len(data), MAX_CARD_BYTES))
+    if existing == data:
+        report.unchanged += 1
+        return
+    if existing is None or not (force or own_card(name, existing)):
+        report.skipped.append(f"skipped {inert(name)}: not written by kjcdir; --force replaces it.")
+        return
+    folder.write(name, data, replace=entry, durable=False)
+    report.written += 1
 
 
 def describe(error: OSError) -> str:
@@ -83,92 +177,8 @@ def describe(error: OSError) -> str:
         errno.EDQUOT: "the disk quota is used up",
         errno.EISDIR: "it is a folder",
         errno.ENAMETOOLONG: "the name is too long",
+        errno.ELOOP: "too many symbolic links",
     }
     if error.errno in reasons:
         return reasons[error.errno]
     return (error.strerror or type(error).__name__).rstrip(".").lower()
-
-
-def _target(path: Path) -> Path:
-    """Write through a symbolic link to the file it points to, as editors do."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-def _replace(target: Path, data: bytes, no_clobber: bool, durable: bool) -> None:
-    folder = target.parent
-    mode = _mode_for(target)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            if durable:
-                stream.flush()
-                os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        if no_clobber:
-            _link_or_rename(temporary, target)
-        else:
-            os.replace(temporary, target)
-    except BaseException:
-        _remove(temporary)
-        raise
-    if durable:
-        _sync_folder(folder)
-
-
-def _link_or_rename(temporary: str, target: Path) -> None:
-    """Put the file in place only if nothing is there yet (a hard link fails if it is)."""
-    try:
-        os.link(temporary, target)
-    except FileExistsError:
-        raise
-    except OSError:  # a file system without hard links: check, then rename
-        if os.path.lexists(target):
-            raise FileExistsError(errno.EEXIST, "exists", str(target)) from None
-        os.replace(temporary, target)
-        return
-    _remove(temporary)
-
-
-def _mode_for(target: Path) -> int:
-    """The mode of the file replaced, else what the umask gives a new file."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not every system lets a folder be opened."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
-
-
-def write_stdout(data: bytes) -> None:
-    """Export data to standard output, as bytes: the format fixes UTF-8, not the terminal."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # a text-only stream (rare): let it encode
-        sys.stdout.write(data.decode("utf-8"))
-    else:
-        buffer.write(data)
-        buffer.flush()
-
-
-def _show(path: Path) -> str:
-    return inert(str(path))

@@ -48,16 +48,28 @@ def query(loaded: Loaded, text: str) -> Answer:
                 hit.person for hit in find_people(loaded, wanted, limit=None)
             ]
         except NotFound as error:
-            raise NoAddress(error.message, f"kjcdir: {error.message}") from None
+            raise NoAddress(error.message, status_line(f"kjcdir: {error.message}")) from None
     else:
         people = list_people(loaded)
     lines = tuple(address_lines(loaded.directory, people))
     about = f" for '{wanted}'" if wanted else ""
     if not lines:
         message = f"The people found{about} have no e-mail address."
-        raise NoAddress(message, f"kjcdir: {message}")
+        raise NoAddress(message, status_line(f"kjcdir: {message}"))
     count = f"{len(lines)} address" if len(lines) == 1 else f"{len(lines)} addresses"
-    return Answer(f"kjcdir: {count}{about}", lines)
+    return Answer(status_line(f"kjcdir: {count}{about}"), lines)
+
+
+def status_line(text: str) -> str:
+    """The first line mutt shows: one line, printable, encodable whatever the query held."""
+    from kjcdir.output.text import inert
+
+    return inert(one_line(text)).encode("utf-8", "replace").decode("utf-8")
+
+
+def data_error_status(count: int) -> str:
+    problems = "a problem" if count == 1 else f"{count} problems"
+    return f"kjcdir: the directory files have {problems}; run `kjcdir check` to see them."
 
 
 def address_lines(directory: Directory, people: Sequence[Person]) -> list[str]:

@@ -71,6 +71,13 @@ def vcard_files(
         yield f"{org.id}.vcf", vcard.org_card(directory, org, version).encode()
 
 
+def is_own_card(name: str, data: bytes) -> bool:
+    """Whether the file `<id>.vcf` of a vdir holds kjcdir's own card of that id."""
+    from kjcdir.export import vcard
+
+    return name.endswith(".vcf") and vcard.is_own_card(data, name[: -len(".vcf")])
+
+
 def export_bytes(
     directory: Directory,
     request: ExportRequest,

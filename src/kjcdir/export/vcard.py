@@ -10,6 +10,7 @@ and a sync tool uploads nothing.
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -31,6 +32,28 @@ PRODID = "-//kjcdir//Kontaktverzeichnis Kommunale Jobcenter Hessen//DE"
 def uid(entry_id: str) -> str:
     """The contact's UID: the same in every export, in 3.0 and 4.0."""
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, entry_id)}"
+
+
+def is_own_card(data: bytes, entry_id: str) -> bool:
+    """Whether data is one vCard that kjcdir wrote for this id: kjcdir's PRODID, and the UID
+    kjcdir gives that id (SPEC 4). Only such a file in a vdir is kjcdir's to replace."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    cards = 0
+    values: dict[str, list[str]] = {"PRODID": [], "UID": []}
+    # RFC 6350 3.2: a line break followed by a space or tab continues the line
+    for line in re.sub(r"\r?\n[ \t]", "", text).splitlines():
+        name, colon, value = line.partition(":")
+        if not colon:
+            continue
+        name = name.split(";", 1)[0].rsplit(".", 1)[-1].strip().upper()  # no group, no params
+        if name == "BEGIN" and value.strip().upper() == "VCARD":
+            cards += 1
+        elif name in values:
+            values[name].append(value.strip())
+    return cards == 1 and values == {"PRODID": [PRODID], "UID": [uid(entry_id)]}
 
 
 def person_card(

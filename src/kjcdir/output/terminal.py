@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Console, Group
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.style import Style
 from rich.table import Table
@@ -26,11 +28,18 @@ if TYPE_CHECKING:
     from kjcdir.lookup import TopicRow
 
 ACCENT = "cyan"
+# Narrower than this is no terminal but a wrong size (COLUMNS=0, a pseudo-terminal that
+# reports 0 columns): rich would print nothing, or a column of single letters.
+MIN_WIDTH = 20
+FALLBACK_WIDTH = 80
 
 
 def console(stderr: bool = False) -> Console:
     # highlight and emoji off: data such as "SGB II" or ":x:" is shown as it is written
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+    out = Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+    if out.width < MIN_WIDTH:  # rich takes COLUMNS, else the terminal's size, as it is
+        out.width = FALLBACK_WIDTH
+    return out
 
 
 def plain_text(value: str | None, style: str | Style = "") -> Text:
@@ -69,7 +78,7 @@ def _details() -> Table:
     return grid
 
 
-def person_card(directory: Directory, person: Person, score: float | None = None) -> Panel:
+def person_card(directory: Directory, person: Person, score: float | None = None) -> Card:
     body = _details()
     for aff in person.affiliations:
         line = Text()
@@ -90,18 +99,7 @@ def person_card(directory: Directory, person: Person, score: float | None = None
     topics = _person_topics(directory, person)
     if topics:
         body.add_row(label("topics"), plain_text(", ".join(topics)))
-    subtitle = plain_text(person.id, "dim")
-    if score is not None:
-        subtitle.append(f" · {score:g}", style="dim")
-    return Panel(
-        body,
-        title=plain_text(person.name, f"bold {ACCENT}"),
-        title_align="left",
-        subtitle=subtitle,
-        subtitle_align="right",
-        box=box.ROUNDED,
-        expand=False,
-    )
+    return Card(body, plain_text(person.name, f"bold {ACCENT}"), person.id, score)
 
 
 def _person_topics(directory: Directory, person: Person) -> list[str]:
@@ -114,7 +112,7 @@ def _person_topics(directory: Directory, person: Person) -> list[str]:
     return topics
 
 
-def org_card(directory: Directory, org: Organization) -> Panel:
+def org_card(directory: Directory, org: Organization) -> Card:
     body = _details()
     if org.parent:
         body.add_row(label("part_of"), org_path_text(directory, org.parent))
@@ -145,47 +143,167 @@ def org_card(directory: Directory, org: Organization) -> Panel:
     title = plain_text(org.name, f"bold {ACCENT}")
     if org.short and org.short != org.name:
         title.append_text(plain_text(f" ({org.short})", "bold"))
-    return Panel(
-        body,
-        title=title,
-        title_align="left",
-        subtitle=plain_text(org.id, "dim"),
-        subtitle_align="right",
-        box=box.ROUNDED,
-        expand=False,
-    )
+    return Card(body, title, org.id)
 
 
-def _person_line(person: Person, stacked: bool = False) -> Text:
-    """Name and id, side by side or (in narrow table cells) one above the other."""
+class Card:
+    """A contact card: a panel with the name on top and the id in the bottom border.
+
+    rich sizes a panel by its body and title and cuts the bottom border's text to fit,
+    so a short card could lose the end of its id. The panel is made wide enough for the
+    id; where the terminal is too narrow even for that, the id goes on the card's first
+    line, where it folds instead of being cut.
+    """
+
+    def __init__(self, body: Table, title: Text, entry_id: str, score: float | None = None) -> None:
+        self.body = body
+        self.title = title
+        self.entry_id = entry_id
+        self.score = score  # of a search, after the id
+
+    def panel(self, console: Console, options: ConsoleOptions) -> Panel:
+        score = "" if self.score is None else f"{self.score:g}"
+        subtitle = plain_text(f"{self.entry_id} · {score}" if score else self.entry_id, "dim")
+        body: RenderableType = self.body
+        border = subtitle.cell_len + 6  # a corner, a line and a space each side
+        if border > options.max_width:
+            first_line = plain_text(self.entry_id, "dim")
+            first_line.overflow = "fold"
+            body = Group(first_line, self.body)
+            subtitle = plain_text(score, "dim")
+            border = subtitle.cell_len + 6
+        panel = Panel(
+            body,
+            title=self.title,
+            title_align="left",
+            subtitle=subtitle if subtitle.plain else None,
+            subtitle_align="right",
+            box=box.ROUNDED,
+        )
+        # expanded to a width that holds the id (rich measures body and title only)
+        panel.width = max(border, Measurement.get(console, options, panel).maximum)
+        return panel
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.panel(console, options)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.panel(console, options))
+
+
+def _person_line(person: Person) -> Text:
+    """Name and id, side by side."""
     line = plain_text(person.name)
-    line.append("\n" if stacked else "  ")
+    line.append("  ")
     line.append_text(plain_text(person.id, "dim"))
     return line
 
 
-def people_table(directory: Directory, people: Iterable[Person]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, header_style=f"bold {ACCENT}")
-    table.add_column(label("name"), no_wrap=True)
-    table.add_column(f"{label('organization')} / {label('role')}", ratio=1, min_width=16)
-    # Phone above e-mail in one column: side by side, two unbreakable columns left the
-    # organisation a few letters of an 80-column terminal ("Hess…").
-    table.add_column(f"{label('phone')} / {label('email')}", no_wrap=True)
-    for person in people:
-        first = person.affiliations[0] if person.affiliations else None
-        where = Text()
-        if first is not None:
-            where.append_text(org_path_text(directory, first.org_id))
-            if first.role:
-                where.append("\n")
-                where.append_text(plain_text(first.role, "italic dim"))
-        contact = Text("\n").join(
-            part
-            for part in (phone_text(person.phones[:1]), email_text(person.emails[:1]))
-            if part.plain
-        )
-        table.add_row(_person_line(person, stacked=True), where, contact)
-    return table
+def people_table(directory: Directory, people: Iterable[Person]) -> PeopleTable:
+    return PeopleTable(directory, people)
+
+
+class PeopleTable:
+    """`list` as a table laid out for the width it is printed in.
+
+    Wide enough, three columns: name and id, organisation and role, phone and e-mail.
+    rich fits a table by shrinking columns, and cut ids and e-mail addresses ("laura-bre…")
+    when the unbreakable columns did not fit; so the layout is chosen here instead: two
+    columns (name and id beside all the rest) and, narrower still, one. The id column is
+    never narrower than the longest id, so an id is always printed whole on its line.
+    """
+
+    # Columns that are not the name's get at least this much room; an org path wraps.
+    MIN_ORG_WIDTH = 16
+    MIN_DETAILS_WIDTH = 24
+
+    def __init__(self, directory: Directory, people: Iterable[Person]) -> None:
+        self.rows: list[tuple[Text, Text, Text, Text]] = []
+        for person in people:
+            first = person.affiliations[0] if person.affiliations else None
+            where = Text()
+            if first is not None:
+                where.append_text(org_path_text(directory, first.org_id))
+                if first.role:
+                    where.append("\n")
+                    where.append_text(plain_text(first.role, "italic dim"))
+            contact = Text("\n").join(
+                part
+                for part in (phone_text(person.phones[:1]), email_text(person.emails[:1]))
+                if part.plain
+            )
+            name, entry_id = plain_text(person.name), plain_text(person.id, "dim")
+            self.rows.append((name, entry_id, where, contact))
+        self.name_header = label("name")
+        self.where_header = f"{label('organization')} / {label('role')}"
+        # Phone above e-mail in one column: side by side, two unbreakable columns left the
+        # organisation a few letters of an 80-column terminal ("Hess…").
+        self.contact_header = f"{label('phone')} / {label('email')}"
+
+    @staticmethod
+    def _widest(texts: Iterable[Text | str]) -> int:
+        """The cells the longest line of the texts takes."""
+        lines = (line for text in texts for line in str(text).split("\n"))
+        return max(map(cell_len, lines), default=0)
+
+    def table(self, width: int) -> Table:
+        """The table for a line of `width` cells."""
+        id_width = self._widest([self.name_header, *(row[1] for row in self.rows)])
+        name_width = max(id_width, self._widest(row[0] for row in self.rows))
+        contact_width = self._widest([self.contact_header, *(row[3] for row in self.rows)])
+        # SIMPLE_HEAD: an edge each side, a divider between columns, one cell of padding
+        # each side of every column
+        if name_width + self.MIN_ORG_WIDTH + contact_width + _frame(3) <= width:
+            return self._three_columns()
+        if id_width + self.MIN_DETAILS_WIDTH + _frame(2) <= width:
+            room = width - _frame(2) - self.MIN_DETAILS_WIDTH
+            return self._two_columns(max(id_width, min(name_width, room)))
+        return self._one_column()
+
+    def _table(self, show_lines: bool = False) -> Table:
+        # SIMPLE_HEAD's lines between rows are blank: they part the tall rows of narrow layouts
+        return Table(box=box.SIMPLE_HEAD, header_style=f"bold {ACCENT}", show_lines=show_lines)
+
+    def _three_columns(self) -> Table:
+        table = self._table()
+        table.add_column(self.name_header, no_wrap=True)
+        table.add_column(self.where_header, ratio=1, min_width=self.MIN_ORG_WIDTH, overflow="fold")
+        table.add_column(self.contact_header, no_wrap=True)
+        for name, entry_id, where, contact in self.rows:
+            table.add_row(_lines(name, entry_id), where, contact)
+        return table
+
+    def _two_columns(self, name_width: int) -> Table:
+        table = self._table(show_lines=True)
+        table.add_column(self.name_header, width=name_width, overflow="fold")
+        details = f"{self.where_header}\n{self.contact_header}"
+        table.add_column(details, ratio=1, overflow="fold")
+        for name, entry_id, where, contact in self.rows:
+            table.add_row(_lines(name, entry_id), _lines(where, contact))
+        return table
+
+    def _one_column(self) -> Table:
+        table = self._table(show_lines=True)
+        table.add_column(self.name_header, ratio=1, overflow="fold")
+        for row in self.rows:
+            table.add_row(_lines(*row))
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.table(options.max_width))
+
+
+def _frame(columns: int) -> int:
+    """The cells a SIMPLE_HEAD table with one cell of padding needs beside its content."""
+    return 2 + (columns - 1) + 2 * columns
+
+
+def _lines(*parts: Text) -> Text:
+    """The parts that hold anything, one below the other."""
+    return Text("\n").join(part for part in parts if part.plain)
 
 
 def org_tree(directory: Directory) -> Tree:
@@ -228,5 +346,5 @@ def topics_table(rows: Iterable[TopicRow]) -> Table:
     return table
 
 
-def cards(panels: Sequence[Panel]) -> Group:
+def cards(panels: Sequence[RenderableType]) -> Group:
     return Group(*panels)
