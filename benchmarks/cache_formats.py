@@ -40,8 +40,12 @@ import resource, sys, time
 kind, path = sys.argv[1], sys.argv[2]
 started = time.perf_counter()
 from kjcdir.search import search
-from kjcdir.model import Directory, Meta, People
+from kjcdir.model import Directory, Meta, People, Person
 from kjcdir.records import org_from_record, person_from_record
+
+
+def _decode(position: int, record: tuple) -> Person:
+    return person_from_record(record)
 from kjcdir.index import Packed, SearchIndex, TextTable
 if kind in ("marshal", "pickle"):
     if kind == "marshal":
@@ -54,7 +58,7 @@ if kind in ("marshal", "pickle"):
             plain = pickle.load(stream)
     (meta, orgs, people, sources), index_plain = plain
     organizations = {org[0]: org_from_record(org) for org in orgs}
-    directory = Directory(Meta(*meta), organizations, People(people, decode=person_from_record))
+    directory = Directory(Meta(*meta), organizations, People(people, decode=_decode))
     vocabulary, person_postings, org_postings, org_people, org_descendants, ranks = index_plain
 
     class Postings(dict):
@@ -98,7 +102,7 @@ elif kind == "sqlite":
             return marshal.loads(row[0])
 
     directory = Directory(
-        Meta(*meta), organizations, People(Records(len(ranks)), decode=person_from_record)
+        Meta(*meta), organizations, People(Records(len(ranks)), decode=_decode)
     )
     person = {f: Postings("p." + f) for f in ("name", "contact", "role", "topic", "place")}
     org = {f: Postings("o." + f) for f in ("org", "topic", "description", "place")}

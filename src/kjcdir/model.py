@@ -93,7 +93,7 @@ class People(Mapping[str, Person]):
     def __init__(
         self,
         items: Sequence[Person | tuple[object, ...]],
-        decode: Callable[[tuple[object, ...]], Person] | None = None,
+        decode: Callable[[int, tuple[object, ...]], Person] | None = None,
         ids: Callable[[], Sequence[str]] | None = None,
     ) -> None:
         self._items: Sequence[Person | tuple[object, ...]] = (
@@ -114,7 +114,7 @@ class People(Mapping[str, Person]):
         if isinstance(item, Person):
             return item
         assert self._decode is not None, "records need a decoder"
-        person = self._decode(item)
+        person = self._decode(position, item)
         self._decoded[position] = person
         return person
 

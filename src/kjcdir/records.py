@@ -8,6 +8,8 @@ kjcdir.cli), never an "internal error" and never a wrong answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from itertools import filterfalse
 from typing import TYPE_CHECKING, Any
 
 from kjcdir import rules
@@ -58,114 +60,171 @@ def person_record(person: Person) -> Record:
 
 def org_from_record(record: Record) -> Organization:
     """An organisation from the cache; CacheError if the record is not one kjcdir wrote."""
-    try:
-        (oid, name, short, aliases, parent, members, address, websites, phones, emails,
-         description, tasks, topics) = record  # fmt: skip
-        return Organization(
-            id=_id(oid),
-            name=_text(name),
-            short=_optional(short, _text),
-            aliases=_texts(aliases),
-            parent=_optional(parent, _id),
-            members=_items(members, _id),
-            address=_address_from(address),
-            websites=_items(websites, _url),
-            phones=_items(phones, _phone),
-            emails=_items(emails, _email),
-            description=_optional(description, _long_text),
-            tasks=_texts(tasks),
-            topics=_texts(topics),
-        )
-    except (TypeError, ValueError) as error:
-        raise CacheError(f"a cached organisation that is not valid: {error}") from None
+    check_records([record], ORG_SCHEMA, "organisation")
+    return _organization(record)
 
 
 def person_from_record(record: Record) -> Person:
     """A person from the cache; CacheError if the record is not one kjcdir wrote."""
+    check_records([record], PERSON_SCHEMA, "person")
+    (pid, given, family, affiliations, phones, emails, address, websites, topics) = record
+    return Person(
+        id=pid,
+        given_name=given,
+        family_name=family,
+        affiliations=tuple(Affiliation(*aff) for aff in affiliations),
+        phones=tuple(Phone(*phone) for phone in phones),
+        emails=emails,
+        address=Address(*address) if address else None,
+        websites=websites,
+        topics=topics,
+    )
+
+
+def _organization(record: Record) -> Organization:
+    (oid, name, short, aliases, parent, members, address, websites, phones, emails,
+     description, tasks, topics) = record  # fmt: skip
+    return Organization(
+        id=oid,
+        name=name,
+        short=short,
+        aliases=aliases,
+        parent=parent,
+        members=members,
+        address=Address(*address) if address else None,
+        websites=websites,
+        phones=tuple(Phone(*phone) for phone in phones),
+        emails=emails,
+        description=description,
+        tasks=tasks,
+        topics=topics,
+    )
+
+
+# -- checks ---------------------------------------------------------------------------
+#
+# A record's fields are checked column by column over many records at once (4,000
+# organisations are checked on every lookup of a large directory), with the C-speed
+# map() and all() wherever they can do the work. Each check takes the values of one
+# field of all records and says whether every one of them is valid.
+
+Check = Callable[[list[Any]], bool]
+
+
+def _texts_valid(values: list[Any], limit: int = rules.MAX_SHORT_TEXT) -> bool:
+    """Text as the loader keeps it: a str, stripped, not empty, visible, within the limit."""
+    if not values:
+        return True
     try:
-        pid, given, family, affiliations, phones, emails, address, websites, topics = record
-        if not isinstance(affiliations, tuple) or len(affiliations) > rules.MAX_AFFILIATIONS:
-            raise ValueError("affiliations")
-        return Person(
-            id=_id(pid),
-            given_name=_optional(given, _text),
-            family_name=_text(family),
-            affiliations=tuple(
-                Affiliation(_id(org_id), _optional(role, _text)) for org_id, role in affiliations
-            ),
-            phones=_items(phones, _phone),
-            emails=_items(emails, _email),
-            address=_address_from(address),
-            websites=_items(websites, _url),
-            topics=_texts(topics),
+        if max(map(len, values)) > limit or list(map(str.strip, values)) != values:
+            return False
+    except TypeError:  # not all of them are str
+        return False
+    return all(values) and all(map(rules.is_visible, filterfalse(str.isprintable, values)))
+
+
+def _long_texts_valid(values: list[Any]) -> bool:
+    return _texts_valid(values, rules.MAX_LONG_TEXT)
+
+
+def _ids_valid(values: list[Any]) -> bool:
+    try:
+        return all(map(rules.ID_PATTERN.match, values)) and (
+            max(map(len, values), default=0) <= rules.MAX_ID
         )
-    except (TypeError, ValueError) as error:
-        raise CacheError(f"a cached person that is not valid: {error}") from None
+    except TypeError:
+        return False
 
 
-# -- checks: each returns the value or raises ValueError --------------------------------
+def _emails_valid(values: list[Any]) -> bool:
+    return _texts_valid(values) and all(map(rules.EMAIL_PATTERN.match, values))
 
 
-def _text(value: object, limit: int = rules.MAX_SHORT_TEXT) -> str:
-    if not isinstance(value, str) or not value or len(value) > limit or value != value.strip():
-        raise ValueError(f"text {value!r:.80}")
-    if not rules.is_visible(value):
-        raise ValueError("invisible text")
-    return value
+def _urls_valid(values: list[Any]) -> bool:
+    return _texts_valid(values, rules.MAX_URL) and all(map(rules.is_web_url, values))
 
 
-def _long_text(value: object) -> str:
-    return _text(value, rules.MAX_LONG_TEXT)
+def _phones_valid(values: list[Any]) -> bool:
+    if not all(type(value) is tuple and len(value) == 2 for value in values):
+        return False
+    displays = [display for display, _ in values]
+    numbers = [number for _, number in values]
+    try:
+        return _texts_valid(displays, rules.MAX_PHONE) and all(
+            map(rules.E164_PATTERN.match, numbers)
+        )
+    except TypeError:
+        return False
 
 
-def _id(value: object) -> str:
-    if not rules.is_id(value):
-        raise ValueError(f"id {value!r:.120}")
-    assert isinstance(value, str)
-    return value
+def _addresses_valid(values: list[Any]) -> bool:
+    if not all(type(value) is tuple and len(value) == 4 for value in values):
+        return False
+    if any(value == (None, None, None, None) for value in values):
+        return False
+    return _texts_valid([part for value in values for part in value if part is not None])
 
 
-def _email(value: object) -> str:
-    if not rules.is_email(_text(value)):
-        raise ValueError(f"e-mail {value!r:.80}")
-    return str(value)
+def _affiliations_valid(values: list[Any]) -> bool:
+    if not all(type(value) is tuple and len(value) == 2 for value in values):
+        return False
+    return _ids_valid([org for org, _ in values]) and _optional(_texts_valid)(
+        [role for _, role in values]
+    )
 
 
-def _url(value: object) -> str:
-    if not rules.is_web_url(_text(value, rules.MAX_URL)):
-        raise ValueError(f"URL {value!r:.80}")
-    return str(value)
+def _optional(check: Check) -> Check:
+    return lambda values: check([value for value in values if value is not None])
 
 
-def _phone(value: object) -> Phone:
-    if not isinstance(value, tuple) or len(value) != 2:
-        raise ValueError("a phone")
-    display, e164 = value
-    if not isinstance(e164, str) or not rules.E164_PATTERN.match(e164):
-        raise ValueError(f"phone {e164!r:.40}")
-    return Phone(_text(display, rules.MAX_PHONE), e164)
+def _lists(check: Check, limit: int = rules.MAX_LIST) -> Check:
+    def valid(values: list[Any]) -> bool:
+        if not all(type(value) is tuple for value in values):
+            return False
+        if max(map(len, values), default=0) > limit:
+            return False
+        return check([item for value in values for item in value])
+
+    return valid
 
 
-def _optional(value: object, check: Any) -> Any:
-    return None if value is None else check(value)
+# The checks of each field, in the order of org_record and person_record.
+ORG_SCHEMA: tuple[tuple[str, Check], ...] = (
+    ("id", _ids_valid),
+    ("name", _texts_valid),
+    ("short", _optional(_texts_valid)),
+    ("aliases", _lists(_texts_valid)),
+    ("parent", _optional(_ids_valid)),
+    ("members", _lists(_ids_valid)),
+    ("address", _optional(_addresses_valid)),
+    ("websites", _lists(_urls_valid)),
+    ("phones", _lists(_phones_valid)),
+    ("emails", _lists(_emails_valid)),
+    ("description", _optional(_long_texts_valid)),
+    ("tasks", _lists(_texts_valid)),
+    ("topics", _lists(_texts_valid)),
+)
+PERSON_SCHEMA: tuple[tuple[str, Check], ...] = (
+    ("id", _ids_valid),
+    ("given_name", _optional(_texts_valid)),
+    ("family_name", _texts_valid),
+    ("affiliations", _lists(_affiliations_valid, rules.MAX_AFFILIATIONS)),
+    ("phones", _lists(_phones_valid)),
+    ("emails", _lists(_emails_valid)),
+    ("address", _optional(_addresses_valid)),
+    ("websites", _lists(_urls_valid)),
+    ("topics", _lists(_texts_valid)),
+)
 
 
-def _items(values: object, check: Any) -> tuple[Any, ...]:
-    if not isinstance(values, tuple) or len(values) > rules.MAX_LIST:
-        raise ValueError("a list")
-    return tuple(check(value) for value in values)
-
-
-def _texts(values: object) -> tuple[str, ...]:
-    return _items(values, _text)
-
-
-def _address_from(value: object) -> Address | None:
-    if value is None:
-        return None
-    if not isinstance(value, tuple) or len(value) != 4 or value == (None,) * 4:
-        raise ValueError("an address")
-    return Address(*(_optional(part, _text) for part in value))
+def check_records(records: Sequence[Any], schema: tuple[tuple[str, Check], ...], what: str) -> None:
+    """CacheError unless every record is a tuple of valid fields, as the loader makes them."""
+    width = len(schema)
+    if not all(type(record) is tuple and len(record) == width for record in records):
+        raise CacheError(f"a cached {what} of the wrong shape")
+    for column, (field_name, valid) in enumerate(schema):
+        if not valid([record[column] for record in records]):
+            raise CacheError(f"a cached {what} with an invalid {field_name}")
 
 
 def directory_segments(directory: Directory) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -181,8 +240,9 @@ def directory_segments(directory: Directory) -> tuple[dict[str, Any], dict[str, 
     }
     segments: dict[str, Any] = {
         "orgs": tuple(org_record(org) for org in directory.organizations.values()),
-        "person_ids": tuple(people.id_at(i) for i in range(len(people))),
     }
+    # in chunks too: a decoded person is checked against its entry, one chunk read
+    segments.update(Chunked.segments("person_ids", [people.id_at(i) for i in range(len(people))]))
     records = [person_record(people.at(i)) for i in range(len(people))]
     segments.update(Chunked.segments("people", records))
     return values, segments
@@ -202,29 +262,33 @@ def directory_from_cache(stored: CacheFile) -> Directory:
     orgs = stored.load("orgs")
     if not isinstance(orgs, tuple):
         raise CacheError("cached organisations that are not a list")
-    organizations = {}
-    for record in orgs:
-        org = org_from_record(record)
-        if org.id in organizations:
-            raise CacheError("a cached organisation twice")
-        organizations[org.id] = org
+    check_records(orgs, ORG_SCHEMA, "organisation")
+    organizations = {record[0]: _organization(record) for record in orgs}
+    if len(organizations) != len(orgs):
+        raise CacheError("a cached organisation twice")
     for org in organizations.values():
         if any(other not in organizations for other in (*org.members, org.parent or org.id)):
             raise CacheError("a cached organisation that refers to an unknown one")
+    id_chunks = Chunked.mapped(stored, "person_ids", count)
     ids: list[tuple[str, ...]] = []
 
     def person_ids() -> tuple[str, ...]:
+        """All ids in order (to find a person by id), checked when first asked for."""
         if not ids:
-            loaded = stored.load("person_ids")
-            if not isinstance(loaded, tuple) or len(loaded) != count:
-                raise CacheError("cached ids that do not fit the people")
-            if not all(map(rules.is_id, loaded)) or len(set(loaded)) != count:
+            loaded = tuple(id_chunks)
+            if not _ids_valid(list(loaded)) or len(set(loaded)) != count:
                 raise CacheError("cached ids that are not valid")
             ids.append(loaded)
         return ids[0]
 
-    def person(record: Record) -> Person:
+    decoded: dict[str, int] = {}  # id → position of the people decoded so far
+
+    def person(position: int, record: Record) -> Person:
         found = person_from_record(record)
+        if id_chunks[position] != found.id:
+            raise CacheError("a cached person whose id is not the one listed")
+        if decoded.setdefault(found.id, position) != position:
+            raise CacheError("two cached people with one id")
         if any(aff.org_id not in organizations for aff in found.affiliations):
             raise CacheError("a cached person of an unknown organisation")
         return found
