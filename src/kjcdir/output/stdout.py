@@ -45,10 +45,14 @@ class CompleteWriter(io.RawIOBase):
 
 def complete_stdout(stream: TextIO) -> TextIO:
     """A text stream like `stream` (encoding, line buffering) over a CompleteWriter, or
-    `stream` itself when it has no descriptor (a test's capture)."""
+    `stream` itself when it has no descriptor (a test's capture). Either way, what the
+    encoding cannot show becomes '?' instead of an error."""
     try:
         fd = stream.fileno()
     except (AttributeError, OSError, ValueError):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
         return stream
     stream.flush()
     return io.TextIOWrapper(
