@@ -24,6 +24,8 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -1088,3 +1090,84 @@ def test_cache_writes_go_through_a_temporary_file_and_a_rename(
     writes = [name for name, flags in opened if flags & (os.O_WRONLY | os.O_RDWR)]
     assert writes and all(atomic.is_temporary_name(name) for name in writes)
     assert path.name not in writes
+
+
+# -- found in review --------------------------------------------------------------------------
+
+
+def test_the_key_is_the_descriptor_s_even_if_the_link_moves_at_once(tmp_path: Path) -> None:
+    """The identity is taken from the open descriptor, not from the path a moment later."""
+    first, second = tmp_path / "t1.yaml", tmp_path / "t2.yaml"
+    first.write_text("people: []\n")
+    second.write_text("people: []\n")
+    link = tmp_path / "cur.yaml"
+    link.symlink_to(first)
+    opened = store.DataFile(link)
+    try:
+        link.unlink()
+        link.symlink_to(second)
+        identity = opened.identity()
+    finally:
+        opened.close()
+    assert identity is not None
+    assert f"|{first.stat().st_ino}|" in identity
+    assert f"|{second.stat().st_ino}|" not in identity
+
+
+@posix_only
+@pytest.mark.parametrize(
+    ("segment", "query"),
+    [("person.name.values", "wissmeier"), ("emails.text", "wissmeier@hess-staedtetag.de")],
+)
+def test_an_inconsistent_index_is_a_miss_and_the_cache_is_rebuilt(
+    cli: Cli, data: Path, segment: str, query: str
+) -> None:
+    """A cache with the right key and checksums whose index does not fit its people (a
+    bug, a hand-edited file): the command runs again from the files, whose load
+    rewrites the cache, instead of failing with "internal error" on every run."""
+    reference = cli(*with_data(data, "find", query))
+    assert reference.exit_code == 0
+    files = store.data_files([data], include_bundled=False)
+    key, values, segments = tampered_cache(files, lambda parts: None)
+    if segment.endswith(".values"):
+        segments[segment] = array("i", [10**6] * len(segments[segment]))  # no such person
+    else:
+        segments[segment] = b"\xff\xfe" * (len(segments[segment]) // 2 + 1)  # not UTF-8
+    assert cache.write(key, files, values, segments)
+    planted = cache.cache_file(files).stat().st_ino
+    for _ in range(2):
+        result = cli(*with_data(data, "find", query))
+        assert (result.exit_code, result.stdout, result.stderr) == (0, reference.stdout, "")
+    assert cache.cache_file(files).stat().st_ino != planted  # rewritten
+    assert open_one(data).from_cache
+
+
+def test_mutt_query_keeps_the_cache_warning_off_mutt_s_screen(cli: Cli, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    with cache_folder(shared):
+        answer = run_process("mutt-query", "wissmeier", env={"KJCDIR_CACHE_DIR": str(shared)})
+        warned = run_process("find", "wissmeier", env={"KJCDIR_CACHE_DIR": str(shared)})
+    assert answer.returncode == 0 and answer.stderr == ""
+    assert answer.stdout.startswith("kjcdir: 1 address for 'wissmeier'\n")
+    one_warning(warned.stderr, shared)  # where stderr is fine, the warning is there
+
+
+def test_temporary_files_of_dead_writers_are_cleared_after_an_hour(people: Path) -> None:
+    """A writer killed by SIGKILL leaves its temporary file; the next write clears those
+    older than an hour (of kjcdir 0.1.0 too), and nothing else."""
+    folder = cache.cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    old, fresh = folder / atomic.temporary_name(), folder / atomic.temporary_name()
+    old_style = folder / ".tmp-abc123.bin"
+    foreign = folder / "notes.txt"
+    for path in (old, fresh, old_style, foreign):
+        path.write_bytes(b"x")
+    two_hours_ago = time.time() - 7200
+    for path in (old, old_style, foreign):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    open_one(people)
+    names = {path.name for path in folder.iterdir()}
+    assert old.name not in names and old_style.name not in names
+    assert {fresh.name, foreign.name} <= names

@@ -188,8 +188,10 @@ def test_a_trailing_slash_names_a_folder_and_is_refused(  # type: ignore[no-unty
     assert os.listdir(tmp_path) == []
 
 
-def test_a_dash_writes_to_standard_output(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    os.chdir(tmp_path)
+def test_a_dash_writes_to_standard_output(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     result = cli(*EXPORT, "-")
     assert result.exit_code == 0
     assert result.stdout.startswith("BEGIN:VCARD")
@@ -467,3 +469,152 @@ def test_the_cache_s_temporary_file_goes_on_ctrl_c(
     folder = cache.cache_dir()
     assert [name for name in os.listdir(folder) if name.startswith(".")] == []
     assert os.listdir(folder) == []  # and no half cache under the real name either
+
+
+# -- found in review: names that are folders, shared folders, unreadable cards -------------------
+
+
+def test_an_empty_vdir_name_is_refused(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--vdir "$DIR"` with DIR unset must not fill the current folder with cards."""
+    monkeypatch.chdir(tmp_path)
+    result = cli("export", "--all", "--vdir", "")
+    assert result.exit_code == 2
+    assert one_sentence(result.stderr) == "kjcdir: --vdir needs a folder name."
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["out/.", "out/..", "."])
+def test_a_name_ending_in_a_dot_folder_is_refused(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = cli(*EXPORT, name)
+    assert result.exit_code == 2
+    assert "folder" in one_sentence(result.stderr)
+    assert sorted(os.listdir(tmp_path)) == ["out"] and os.listdir(tmp_path / "out") == []
+
+
+@posix_only
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="giving a link to another uid needs root",
+)
+def test_force_never_follows_another_user_s_link_in_a_shared_folder(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    """In /tmp (sticky, anyone may write) another user plants out.vcf -> ~/precious; the
+    kernel would not follow it (fs.protected_symlinks), and neither does kjcdir."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    precious = tmp_path / "precious"
+    precious.write_text("keep me\n")
+    link = shared / "out.vcf"
+    link.symlink_to(precious)
+    os.lchown(link, 54321, 54321)
+    result = cli(*EXPORT, str(link), "--force")
+    assert result.exit_code == 2
+    assert "another user" in one_sentence(result.stderr)
+    assert precious.read_text() == "keep me\n"
+    os.lchown(link, 0, 0)  # the user's own link there is followed with --force
+    assert cli(*EXPORT, str(link), "--force").exit_code == 0
+    assert precious.read_text(encoding="utf-8").startswith("BEGIN:VCARD")
+
+
+def test_an_unreadable_card_is_named_as_such(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vdir = tmp_path / "vd"
+    assert cli("export", "--all", "--vdir", str(vdir)).exit_code == 0
+    card = vdir / "rena-wissmeier.vcf"
+    card.write_text(card.read_text(encoding="utf-8").replace("Rena", "Rene"), encoding="utf-8")
+    real = atomic.Folder.read_regular
+
+    def unreadable(self: atomic.Folder, name: str, limit: int) -> bytes | None:
+        return None if name == card.name else real(self, name, limit)
+
+    monkeypatch.setattr(atomic.Folder, "read_regular", unreadable)  # as chmod 000 does to a user
+    result = cli("export", "--all", "--vdir", str(vdir))
+    assert result.exit_code == 2
+    assert "skipped rena-wissmeier.vcf: it cannot be read; --force replaces it." in result.stderr
+    assert "Rene" in card.read_text(encoding="utf-8")
+    forced = cli("export", "--all", "--vdir", str(vdir), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert "Rena" in card.read_text(encoding="utf-8")
+
+
+def test_a_folder_that_cannot_be_written_is_named(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--force replaces a writable file in a read-only folder? No: the new file is made
+    in the folder. The sentence says so, rather than blaming the file."""
+    target = tmp_path / "shared.vcf"
+    target.write_text("old\n")
+    real_open = os.open
+
+    def no_new_files(path: str, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", no_new_files)
+    result = cli(*EXPORT, str(target), "--force")
+    monkeypatch.setattr(os, "open", real_open)
+    assert result.exit_code == 2
+    assert one_sentence(result.stderr) == (
+        f"kjcdir: Cannot write {target}: permission denied "
+        f"(kjcdir writes the new file in {tmp_path}, then renames it)."
+    )
+    assert target.read_text() == "old\n"
+
+
+# -- the folder primitives themselves -------------------------------------------------------------
+
+
+def test_a_file_replaced_by_another_program_is_not_overwritten(tmp_path: Path) -> None:
+    """replace_file replaces the file it checked, not one another program put there since."""
+    target = tmp_path / "card.vcf"
+    target.write_text("checked\n")
+    with atomic.Folder(tmp_path) as folder:
+        checked = folder.lstat("card.vcf")
+        assert checked is not None
+        other = tmp_path / "other"
+        other.write_text("theirs\n")
+        os.replace(other, target)  # a regular file still, but another one
+        with pytest.raises(atomic.ChangedError):
+            folder.replace_file("card.vcf", b"ours\n", checked)
+    assert target.read_text() == "theirs\n"
+    assert temporaries(tmp_path) == []
+
+
+@posix_only
+def test_reading_a_card_never_follows_a_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even if a link appears between the look (lstat) and the open, O_NOFOLLOW refuses it."""
+    outside = tmp_path / "outside.vcf"
+    outside.write_bytes(b"secret")
+    folder_path = tmp_path / "vd"
+    folder_path.mkdir()
+    (folder_path / "card.vcf").symlink_to(outside)
+    regular = os.stat(outside)
+    monkeypatch.setattr(atomic.Folder, "lstat", lambda self, name: regular)
+    with atomic.Folder(folder_path) as folder:
+        assert folder.read_regular("card.vcf", 100) is None
+
+
+@posix_only
+def test_names_are_resolved_in_the_folder_that_was_opened(tmp_path: Path) -> None:
+    """A folder swapped for another (or for a link) after it was opened gets nothing."""
+    opened = tmp_path / "vd"
+    opened.mkdir()
+    with atomic.Folder(opened) as folder:
+        opened.rename(tmp_path / "moved")
+        (tmp_path / "elsewhere").mkdir()
+        opened.symlink_to(tmp_path / "elsewhere")
+        folder.create("card.vcf", b"BEGIN:VCARD\r\n")
+    assert (tmp_path / "moved" / "card.vcf").read_bytes() == b"BEGIN:VCARD\r\n"
+    assert os.listdir(tmp_path / "elsewhere") == []

@@ -171,7 +171,8 @@ class Folder:
         else:
             os.link(source_where, target_where)
 
-    def replace(self, source: str, target: str) -> None:
+    def rename(self, source: str, target: str) -> None:
+        """Rename source over target (which, a link included, is replaced, not followed)."""
         source_where, _ = self._at(source)
         target_where, _ = self._at(target)
         if self.fd is not None:
@@ -206,8 +207,7 @@ class Folder:
         finally:
             with signals_held():
                 if made is not None:
-                    with contextlib.suppress(OSError):
-                        os.close(made.fd)
+                    made.close()
                     if not made.renamed:
                         with contextlib.suppress(OSError):
                             self.unlink(made.name)
@@ -222,51 +222,65 @@ class Folder:
             return name, fd
         raise FileExistsError(errno.EEXIST, "no free temporary name", self.path)
 
-    def write(
-        self,
-        name: str,
-        data: bytes | Iterable[bytes | memoryview],
-        *,
-        replace: os.stat_result | None = None,
-        overwrite: bool = False,
-        mode: int | None = None,
-        durable: bool = True,
-    ) -> None:
-        """Put data (bytes, or parts written one after the other) at name.
+    # -- the three ways to put content at a name -------------------------------------------
 
-        By default only as a new file (FileExistsError if one appeared meanwhile); with
-        `replace`, over the regular file that lstat showed there (ChangedError if another
-        entry took its place); with `overwrite`, over whatever is there (for a folder of
-        kjcdir's own, such as the cache's). The mode is `mode`, else the replaced
-        file's, else what the umask gives a new file.
-        """
-        if mode is None and replace is not None:
-            mode = stat.S_IMODE(replace.st_mode) & 0o777
+    def create(self, name: str, data: bytes, *, durable: bool = True) -> None:
+        """A new file at name; FileExistsError if anything is there (or appears meanwhile).
+        Its mode is what the umask gives a new file."""
+        with self._written(data, None, None, durable) as temporary:
+            self._link_new(temporary, name)
+        if durable:
+            self.sync()
+
+    def replace_file(
+        self, name: str, data: bytes, checked: os.stat_result, *, durable: bool = True
+    ) -> None:
+        """Replace the regular file that lstat showed at name (`checked`), keeping its mode
+        and, where kjcdir may, its owner; ChangedError if another entry took its place."""
+        mode = stat.S_IMODE(checked.st_mode) & 0o777
+        with self._written(data, mode, checked, durable) as temporary:
+            now = self.lstat(name)
+            if now is None or not stat.S_ISREG(now.st_mode) or not _same(now, checked):
+                raise ChangedError(errno.EEXIST, "changed while kjcdir wrote", name)
+            self._rename_into_place(temporary, name)
+        if durable:
+            self.sync()
+
+    def put(self, name: str, parts: Iterable[bytes | memoryview], mode: int) -> None:
+        """Content written part by part, renamed over whatever is at name: for a folder of
+        kjcdir's own (the cache's), where nothing else belongs."""
+        with self._written(parts, mode, None, durable=True) as temporary:
+            self._rename_into_place(temporary, name)
+        self.sync()
+
+    @contextlib.contextmanager
+    def _written(
+        self,
+        data: bytes | Iterable[bytes | memoryview],
+        mode: int | None,
+        owner_of: os.stat_result | None,
+        durable: bool,
+    ) -> Iterator[Temporary]:
+        """A temporary file holding data, closed (Windows renames no open file), ready to be
+        linked or renamed into place; removed on the way out if it was not."""
         parts = [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
         with self.temporary(0o600 if mode is not None else 0o666) as temporary:
             for part in parts:
                 write_all(temporary.fd, part)
             if mode is not None:
                 _chmod(temporary, self, mode)
-            if replace is not None:
-                _keep_owner(temporary.fd, replace)
+            if owner_of is not None:
+                _keep_owner(temporary.fd, owner_of)
             if durable:
                 os.fsync(temporary.fd)
-            if overwrite:
-                self.replace(temporary.name, name)
-                temporary.renamed = True
-            elif replace is None:
-                self._put_new(temporary, name)
-            else:
-                now = self.lstat(name)
-                if now is None or not stat.S_ISREG(now.st_mode) or not _same(now, replace):
-                    raise ChangedError(errno.EEXIST, "changed while kjcdir wrote", name)
-                self.replace(temporary.name, name)
-                temporary.renamed = True
-        if durable:
-            self.sync()
+            temporary.close()
+            yield temporary
 
-    def _put_new(self, temporary: Temporary, name: str) -> None:
+    def _rename_into_place(self, temporary: Temporary, name: str) -> None:
+        self.rename(temporary.name, name)
+        temporary.renamed = True
+
+    def _link_new(self, temporary: Temporary, name: str) -> None:
         try:
             self.link(temporary.name, name)  # the temporary name is removed on the way out
         except FileExistsError:
@@ -278,8 +292,7 @@ class Folder:
             # rename; a file appearing between the two is the one case left to chance.
             if self.lstat(name) is not None:
                 raise FileExistsError(errno.EEXIST, "exists", name) from None
-            self.replace(temporary.name, name)
-            temporary.renamed = True
+            self._rename_into_place(temporary, name)
 
 
 class Temporary:
@@ -289,8 +302,14 @@ class Temporary:
 
     def __init__(self, name: str, fd: int) -> None:
         self.name = name
-        self.fd = fd
+        self.fd = fd  # -1 once closed
         self.renamed = False
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 class ChangedError(FileExistsError):

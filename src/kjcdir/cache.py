@@ -251,8 +251,7 @@ def write(
         return False
     try:
         with folder:
-            parts = _parts(key, values, segments)
-            folder.write(cache_name(paths), parts, overwrite=True, mode=0o600)
+            folder.put(cache_name(paths), _parts(key, values, segments), mode=0o600)
             _remove_leftovers(folder)
     except (OSError, ValueError, TypeError):
         return False

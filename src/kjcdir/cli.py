@@ -444,8 +444,8 @@ def export(
             help="Replace an existing regular FILE; in a vdir, replace cards kjcdir did not write.",
         ),
     ] = False,
-    vdir: Annotated[
-        Path | None,
+    vdir_text: Annotated[
+        str | None,
         typer.Option(
             "--vdir",
             metavar="DIR",
@@ -473,6 +473,9 @@ def export(
     from kjcdir.export import files, render, selection
     from kjcdir.output.stdout import write_bytes
 
+    if vdir_text == "":  # an unset shell variable: never the current folder by accident
+        raise KjcdirError("--vdir needs a folder name.")
+    vdir = Path(vdir_text) if vdir_text is not None else None
     to_stdout = output is None or output == "-"
     request = render.ExportRequest.from_options(
         format_name,
@@ -526,15 +529,20 @@ def mutt_query(
     ] = None,
 ) -> None:
     """E-mail addresses for mutt's query_command and aerc's address-book-cmd."""
+    import contextlib
+    import io
+
     from kjcdir.errors import DataError
     from kjcdir.export import mutt
     from kjcdir.output.stdout import write_bytes
     from kjcdir.store import open_directory
 
-    # mutt shows the first line as the message; stderr would scribble over its screen.
+    # mutt shows the first line as the message; stderr (a progress line, a warning about
+    # the cache folder) would scribble over its screen.
     settings = _settings(ctx)
     try:
-        loaded = open_directory(settings.data, settings.include_bundled)
+        with contextlib.redirect_stderr(io.StringIO()):
+            loaded = open_directory(settings.data, settings.include_bundled, progress=False)
         answer = mutt.query(loaded, _typed(query))
     except DataError as error:
         status = mutt.data_error_status(len(error.problems))
@@ -712,15 +720,19 @@ def _handled(run: Callable[[], Any]) -> int:
 
 
 def _cache_was_damaged(error: Exception) -> bool:
-    """A cached record failed its checks while the command ran (see kjcdir.records)."""
-    from kjcdir import store
+    """Could the cache be to blame: a cached record failed its checks (kjcdir.records), or
+    the command failed in an unforeseen way while the directory came from the cache?"""
+    store = sys.modules.get("kjcdir.store")
+    if store is None or not store.READ_CACHE:
+        return False
     from kjcdir.cache import CacheError
 
-    return isinstance(error, CacheError) and store.READ_CACHE
+    return isinstance(error, CacheError) or bool(store.SERVED_FROM_CACHE)
 
 
 def _without_cache(run: Callable[[], Any]) -> int:
-    """Run the command once more from the files; their load writes a sound cache."""
+    """Run the command once more from the files; their load writes a sound cache. (A bug
+    that is not the cache's fails the second time too, and is reported then.)"""
     from kjcdir import store
 
     store.READ_CACHE = False

@@ -182,9 +182,13 @@ class _OpenFiles(list[DataFile]):
             item.close()
 
 
-# False after a record of the cache failed its checks in the middle of a command: the
-# command is run again from the files (kjcdir.cli), which rewrites the cache.
+# The cache's part in a command that failed. Records are checked as they are decoded,
+# and a CRC-valid cache could still be inconsistent in a way no check foresaw (a bug, a
+# hand-edited file): when a command fails that way, or in any unforeseen way while the
+# directory came from the cache, kjcdir.cli runs it once more with READ_CACHE False;
+# that load reads the files and writes a sound cache.
 READ_CACHE = True
+SERVED_FROM_CACHE = False  # whether the last open_directory answered from the cache
 
 
 def open_directory(
@@ -197,6 +201,8 @@ def open_directory(
     A load from the files that takes more than a second shows its progress on stderr;
     `progress` None means: when stderr is a terminal.
     """
+    global SERVED_FROM_CACHE
+    SERVED_FROM_CACHE = False
     files = data_files(paths, include_bundled)
     with _OpenFiles(DataFile(path) for path in files) as opened:
         identities = [item.identity() for item in opened]
@@ -207,6 +213,7 @@ def open_directory(
             if stored is not None:
                 loaded = _from_cache(stored, files)
                 if loaded is not None:
+                    SERVED_FROM_CACHE = True
                     return loaded
         show = _stderr_is_terminal() if progress is None else progress
         with _Progress(show) as report, _GcPaused():

@@ -36,6 +36,8 @@ def write_file(path_text: str, data: bytes, force: bool = False) -> None:
         raise KjcdirError("-o needs a file name (or '-' for standard output).")
     if path_text.endswith(("/", os.sep)) or (os.altsep and path_text.endswith(os.altsep)):
         raise KjcdirError(f"{shown} ends with a '/', which names a folder; give a file name.")
+    if os.path.basename(path_text) in (".", ".."):  # Path() would drop a trailing '/.'
+        raise KjcdirError(f"{shown} names a folder; give a file name.")
     path = Path(path_text)
     try:
         entry = os.lstat(path)
@@ -62,18 +64,30 @@ def write_file(path_text: str, data: bytes, force: bool = False) -> None:
         if not force:
             raise KjcdirError(f"{shown} exists already; add --force to replace it.")
     try:
-        with Folder(target.parent if str(target.parent) else ".") as folder:
-            folder.write(target.name, data, replace=entry)
+        with Folder(target.parent) as folder:
+            if entry is None:
+                folder.create(target.name, data)
+            else:
+                folder.replace_file(target.name, data, entry)
     except ChangedError:
         raise KjcdirError(f"{shown} was changed by another program as kjcdir wrote it.") from None
     except FileExistsError:  # appeared between the check and the link
         raise KjcdirError(f"{shown} exists already; add --force to replace it.") from None
     except OSError as error:
-        raise KjcdirError(f"Cannot write {shown}: {describe(error)}.") from None
+        why = describe(error)
+        if error.errno in (errno.EACCES, errno.EPERM):
+            # The file may be writable while its folder is not: the new file is made there.
+            why += f" (kjcdir writes the new file in {inert(str(target.parent))}, then renames it)"
+        raise KjcdirError(f"Cannot write {shown}: {why}.") from None
 
 
 def _link_target(link: Path, shown: str) -> tuple[Path, os.stat_result]:
     """The regular file a symbolic link points to (for --force), else a KjcdirError."""
+    if _planted(link):
+        raise KjcdirError(
+            f"{shown} is a symbolic link of another user in a shared folder; kjcdir does not "
+            "follow it."
+        )
     target = Path(os.path.realpath(link))
     try:
         entry = os.lstat(target)
@@ -90,6 +104,22 @@ def _link_target(link: Path, shown: str) -> tuple[Path, os.stat_result]:
             "regular files only."
         )
     return target, entry
+
+
+def _planted(link: Path) -> bool:
+    """Is the link another user's, in a folder anyone may write to with the sticky bit
+    (/tmp)? The kernel refuses to follow such links (fs.protected_symlinks); kjcdir,
+    which resolves the link itself for --force, applies the same rule."""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:
+        return False
+    try:
+        owner = os.lstat(link).st_uid
+        folder = os.stat(link.parent)
+    except OSError:
+        return False
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    return bool(shared) and owner not in (geteuid(), folder.st_uid)
 
 
 # Whether the existing content at a card's name is kjcdir's own card of that contact.
@@ -145,7 +175,7 @@ def _write_card(
     if entry is None:
         # No fsync per card: thousands would take minutes; the rename keeps each file
         # whole, and the folder is synced once at the end.
-        folder.write(name, data, durable=False)
+        folder.create(name, data, durable=False)
         report.written += 1
         return
     if not stat.S_ISREG(entry.st_mode):
@@ -158,10 +188,13 @@ def _write_card(
     if existing == data:
         report.unchanged += 1
         return
-    if existing is None or not (force or own_card(name, existing)):
+    if existing is None and not force:
+        report.skipped.append(f"skipped {inert(name)}: it cannot be read; --force replaces it.")
+        return
+    if existing is not None and not (force or own_card(name, existing)):
         report.skipped.append(f"skipped {inert(name)}: not written by kjcdir; --force replaces it.")
         return
-    folder.write(name, data, replace=entry, durable=False)
+    folder.replace_file(name, data, entry, durable=False)
     report.written += 1
 
 

@@ -45,11 +45,15 @@ class CompleteWriter(io.RawIOBase):
 
 def complete_stdout(stream: TextIO) -> TextIO:
     """A text stream like `stream` (encoding, line buffering) over a CompleteWriter, or
-    `stream` itself when it has no descriptor (a test's capture). Either way, what the
-    encoding cannot show becomes '?' instead of an error."""
+    `stream` itself when it has no descriptor (a test's capture) or is a Windows console.
+    Either way, what the encoding cannot show becomes '?' instead of an error."""
     try:
         fd = stream.fileno()
+        # A Windows console takes text through its own API, not UTF-8 bytes on fd 1.
+        keep = sys.platform == "win32" and stream.isatty()
     except (AttributeError, OSError, ValueError):
+        keep = True
+    if keep:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
