@@ -234,6 +234,14 @@ def files_under(root: Path) -> set[Path]:
     return {path for path in root.rglob("*") if not path.is_dir()}
 
 
+def edit_and_rename_over(path: Path) -> None:
+    """An editor's save: a same-size edit of a copy, renamed over the file (a new inode)."""
+    copy = path.with_name("copy.yaml")
+    shutil.copy2(path, copy)
+    same_size_edit(copy)
+    os.replace(copy, path)
+
+
 def same_size_edit(path: Path) -> None:
     """Change the first ASCII letter of a family name in place: same size, new content,
     and the old mtime put back (`touch -d "$OLD"`)."""
@@ -318,11 +326,8 @@ def test_a_same_size_edit_with_the_old_mtime_put_back_is_seen(people: Path, how:
     if how == "in place":
         same_size_edit(people)
     else:
-        copy = people.with_name("copy.yaml")
-        shutil.copy2(people, copy)
-        same_size_edit(copy)
         before = people.stat()
-        os.replace(copy, people)
+        edit_and_rename_over(people)
         os.utime(people, ns=(before.st_atime_ns, before.st_mtime_ns))
         assert (people.stat().st_size, people.stat().st_mtime_ns) == (
             before.st_size,
@@ -359,10 +364,7 @@ def test_a_file_changed_during_the_load_is_never_served_for_its_new_content(
             if how == "rewritten in place":
                 same_size_edit(people)
             else:
-                copy = people.with_name("copy.yaml")
-                shutil.copy2(people, copy)
-                same_size_edit(copy)
-                os.replace(copy, people)
+                edit_and_rename_over(people)
         return result
 
     with monkeypatch.context() as patch:

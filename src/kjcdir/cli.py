@@ -288,7 +288,7 @@ def list_command(
     loaded = _open(ctx)
     form = _form(json, plain)
     people = list_people(
-        loaded, _typed([org]) if org is not None else None, _typed([topic]) if topic else topic
+        loaded, _decoded(org) if org is not None else None, _decoded(topic) if topic else topic
     )
     if not people:
         if json:
@@ -549,8 +549,11 @@ def mutt_query(
         write_bytes(f"{status}\n".encode())
         raise typer.Exit(EXIT_USAGE) from None
     except KjcdirError as error:
-        status = error.status if isinstance(error, mutt.NoAddress) else f"kjcdir: {error.message}"
-        write_bytes(f"{mutt.status_line(status)}\n".encode())
+        if isinstance(error, mutt.NoAddress):
+            status = error.status  # made a status line by mutt.query
+        else:
+            status = mutt.status_line(f"kjcdir: {error.message}")
+        write_bytes(f"{status}\n".encode())
         raise typer.Exit(error.exit_code) from None
     write_bytes(answer.text().encode())
 

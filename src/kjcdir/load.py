@@ -44,7 +44,7 @@ from kjcdir.rules import (
     is_visible,
     is_web_url,
 )
-from kjcdir.store import DataFile, data_files
+from kjcdir.store import DataFile, OpenFiles, data_files
 
 MAX_ORG_DEPTH = 16  # levels of parents: association › unit › team is three
 MAX_PROBLEMS = 200  # per file; a file with more is broken enough to say so and stop
@@ -571,22 +571,18 @@ def _decode(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
         return None, Problem(path, line, column, message)
 
 
-def _read(path: Path, source: DataFile | None = None) -> bytes | str:
+def _read(path: Path, source: DataFile) -> bytes | str:
     """The file's bytes, or why there are none, in words.
 
-    With `source` (the file as kjcdir.store opened it for the cache key), the bytes come
-    from that descriptor, so that what is cached is what was read.
+    The bytes come from the descriptor kjcdir.store opened (for the cache key), so that
+    what is cached is what was read; a pipe (<(...)) or device is read up to the limit.
     """
     try:
         if path.is_dir():
             return "is a directory, not a directory file"
-        if source is not None:
-            if source.error is not None:
-                raise source.error
-            raw = source.read(MAX_FILE_BYTES + 1)
-        else:
-            with open(path, "rb") as stream:  # a pipe (<(...)) or device is read up to the limit
-                raw = stream.read(MAX_FILE_BYTES + 1)
+        if source.error is not None:
+            raise source.error
+        raw = source.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return "no such file"
     except IsADirectoryError:
@@ -602,6 +598,9 @@ def _read(path: Path, source: DataFile | None = None) -> bytes | str:
 
 def parse_file(path: str | Path, source: DataFile | None = None) -> ParsedFile:
     """Read and check one directory file on its own (from `source` if it is open already)."""
+    if source is None:
+        with OpenFiles([DataFile(Path(path))]) as opened:
+            return parse_file(path, opened[0])
     name = str(path)
     reader = _FileReader(name)
     raw = _read(Path(path), source)
@@ -863,11 +862,9 @@ def layer_files(files: Sequence[DataFile]) -> Directory:
 
 
 def load_files(files: Sequence[Path]) -> Directory:
-    """Parse, layer and check the files; raise DataError listing every problem."""
-    directory, problems = layer([parse_file(path) for path in files])
-    if problems:
-        raise DataError(problems)
-    return directory
+    """Open, parse, layer and check the files; raise DataError listing every problem."""
+    with OpenFiles(DataFile(path) for path in files) as opened:
+        return layer_files(opened)
 
 
 def load(paths: Sequence[str | Path], include_bundled: bool = True) -> Directory:

@@ -16,10 +16,8 @@ from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kjcdir import cache
+from kjcdir.atomic import O_BINARY, O_CLOEXEC, read_up_to
 from kjcdir.model import Directory
-
-O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-O_BINARY = getattr(os, "O_BINARY", 0)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -161,8 +159,6 @@ class DataFile:
     def read(self, limit: int) -> bytes:
         """At most limit bytes of the file, from its start."""
         assert self.fd is not None
-        from kjcdir.atomic import read_up_to
-
         if self.regular:
             os.lseek(self.fd, 0, os.SEEK_SET)
         return read_up_to(self.fd, limit)
@@ -173,8 +169,10 @@ class DataFile:
             self.fd = None
 
 
-class _OpenFiles(list[DataFile]):
-    def __enter__(self) -> _OpenFiles:
+class OpenFiles(list[DataFile]):
+    """Data files open for one load, closed together at its end."""
+
+    def __enter__(self) -> OpenFiles:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -204,7 +202,7 @@ def open_directory(
     global SERVED_FROM_CACHE
     SERVED_FROM_CACHE = False
     files = data_files(paths, include_bundled)
-    with _OpenFiles(DataFile(path) for path in files) as opened:
+    with OpenFiles(DataFile(path) for path in files) as opened:
         identities = [item.identity() for item in opened]
         key = None if None in identities else cache.cache_key(i for i in identities if i)
         now = time.time_ns()
