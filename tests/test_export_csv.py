@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 
-from kjcdir.export.csvfile import HEADER, defuse
+from kjcdir.export.csvfile import HEADER, defuse, defuse_for_programs
 from test_export_data import hostile_file
 
 ISSUE_COLUMNS = (
@@ -43,8 +44,9 @@ def test_header_and_one_row_per_person(cli) -> None:  # type: ignore[no-untyped-
     assert rena["family_name"] == "Wißmeier"
     assert rena["organization"] == "Hessischer Städtetag › Regiestelle SGB II"
     assert rena["role"] == "hat die Aufgaben der Regiestelle SGB II übernommen"
-    assert rena["phone"] == "'+49 611 1702-25"  # defused: a leading + starts a formula
-    assert rena["phone_e164"] == "'+49611170225"
+    assert rena["phone"] == "+49 611 1702-25"  # for programs: exactly as in the data
+    assert rena["phone_e164"] == "+49611170225"
+    assert rena["postal_code"] == "65189"
     assert rena["email"] == "wissmeier@hess-staedtetag.de"
     assert rena["street"] == "Frankfurter Straße 2"
     assert rena["postal_code"] == "65189"
@@ -67,6 +69,9 @@ def test_excel_writes_a_bom_and_semicolons(cli) -> None:  # type: ignore[no-unty
     assert data.startswith(b"\xef\xbb\xbfid;name;given_name;")
     rows = read(data, excel=True)
     assert len(rows) == 9
+    rena = next(row for row in rows if row["id"] == "rena-wissmeier")
+    assert rena["phone"] == "'+49 611 1702-25"  # Excel would take a leading + for a formula
+    assert rena["phone_e164"] == "'+49611170225"
     assert {row["city"] for row in rows} >= {"Wiesbaden"}
     first_line = data.decode("utf-8-sig").split("\r\n")[0]
     assert first_line.split(";") == list(HEADER)
@@ -93,8 +98,23 @@ def test_hostile_values_are_quoted_and_defused(  # type: ignore[no-untyped-def]
     assert rows["long-person"]["role"] == "'-Referentin"
     assert rows["no-contact"]["email"] == ""
     assert b"\x1b" not in data
+    assert row["phone"] == ("'" if excel else "") + "+49 611 1706-69, +49 6078 123-45"
     for cell in (cell for r in rows.values() for cell in r.values()):
-        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+        if excel or not re.fullmatch(r"\+[0-9][0-9 -]*(, \+[0-9][0-9 -]*)*", cell):
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_pandas_style_reading_gets_the_data_exactly(cli) -> None:  # type: ignore[no-untyped-def]
+    """What a program reads from plain CSV is the JSON export's text, cell for cell."""
+    rows = {row["id"]: row for row in read(export(cli, "export", "--all", "-f", "csv"))}
+    for person in cli.json("list"):
+        row = rows[person["id"]]
+        assert row["phone"] == ", ".join(phone["display"] for phone in person["phones"])
+        assert row["phone_e164"] == ", ".join(phone["e164"] for phone in person["phones"])
+        assert row["email"] == ", ".join(person["emails"])
+        address = person["address"] or {}
+        assert row["postal_code"] == (address.get("postal_code") or "")
+        assert row["family_name"] == person["family_name"]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
@@ -105,3 +125,43 @@ def test_defuse_every_formula_start(start: str) -> None:
 @pytest.mark.parametrize("cell", ["", "a=b", "Müller", "'quoted", " =space first", "1-2"])
 def test_defuse_leaves_other_cells_alone(cell: str) -> None:
     assert defuse(cell) == cell
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "+49 611 1702-25",
+        "+49611170225",
+        "+49 (0)611 1706-22",
+        "+49 611 1706-69, +49 6078 123-45",
+        "-5",
+        "+3.5",
+        "-3,5",
+        "Müller",
+        "",
+        "a=b",
+    ],
+)
+def test_programs_get_numbers_and_phone_numbers_as_they_are(cell: str) -> None:
+    assert defuse_for_programs(cell) == cell
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "=1+1",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "+SUM(A1)",
+        "-cmd|' /C calc'!A0",
+        "+49 611 1702-25 =1",
+        "-2+3",
+        "+",
+        "-",
+        '=HYPERLINK("http://evil")',
+        "+A1",
+    ],
+)
+def test_programs_get_formulas_defused(cell: str) -> None:
+    assert defuse_for_programs(cell) == "'" + cell

@@ -184,6 +184,19 @@ class Folder:
         where, extra = self._at(name)
         os.unlink(where, **extra)
 
+    def remove_file(self, name: str, checked: os.stat_result) -> None:
+        """Remove the regular file that lstat showed at name (`checked`); ChangedError if
+        another entry took its place or the file was written since."""
+        now = self.lstat(name)
+        if (
+            now is None
+            or not stat.S_ISREG(now.st_mode)
+            or not _same(now, checked)
+            or (now.st_size, now.st_mtime_ns) != (checked.st_size, checked.st_mtime_ns)
+        ):
+            raise ChangedError(errno.EEXIST, "changed before kjcdir removed it", name)
+        self.unlink(name)
+
     def names(self) -> list[str]:
         """The names in the folder (of the open descriptor where there is one)."""
         return os.listdir(self.fd if self.fd is not None else self.path)

@@ -427,8 +427,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            metavar="vcard|csv|json",
-            help="Default: from the ending of -o (.vcf, .csv, .json), else vcard.",
+            metavar="vcard|csv|json|xlsx|outlook|google",
+            help="Default: from the ending of -o (.vcf, .csv, .json, .xlsx), else vcard.",
         ),
     ] = None,
     output: Annotated[
@@ -457,19 +457,36 @@ def export(
         str | None,
         typer.Option("--vcard-version", metavar="3.0|4.0", help="vCard version (default 3.0)."),
     ] = None,
-    excel: Annotated[
-        bool, typer.Option("--excel", help="CSV for (German) Excel: byte order mark and ';'.")
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="With --vdir: remove kjcdir's cards of contacts no longer in the directory.",
+        ),
     ] = False,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel", help="CSV for a double click in (German) Excel: byte order mark and ';'."
+        ),
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", metavar="de|en", help="Headers of outlook and xlsx (default: the locale's)."
+        ),
+    ] = None,
     with_orgs: Annotated[
         bool,
         typer.Option(
             "--with-orgs",
-            help="vCard/JSON: add the organisations behind them that have an address, "
-            "phone, e-mail or website, as contacts of their own.",
+            help="Add the organisations behind them that have an address, phone, e-mail "
+            "or website, as contacts of their own (vcard, json, outlook, google).",
         ),
     ] = False,
 ) -> None:
-    """Export contacts as vCards, a vdir, CSV or JSON: of a query, an organisation, or all."""
+    """Export contacts (vCards, a vdir, CSV, JSON, XLSX, Outlook or Google CSV): of a query,
+    an organisation, or all."""
     from kjcdir.export import files, render, selection
     from kjcdir.output.stdout import write_bytes
 
@@ -484,7 +501,11 @@ def export(
         vcard_version,
         excel,
         with_orgs,
+        lang,
+        prune,
     )
+    if request.format in render.BINARY_FORMATS and to_stdout and sys.stdout.isatty():
+        raise KjcdirError(f"{request.format} is a binary file, not for a terminal; give -o FILE.")
     loaded = _open(ctx)
     text = _typed(query) if query else None
     org = _decoded(org) if org else org
@@ -494,16 +515,21 @@ def export(
         if request.format == "json" and to_stdout and vdir is None:
             write_bytes(b"[]\n")
         raise
-    orgs = selection.organizations_of(loaded, people, org, everyone) if with_orgs else []
+    # The workbook always has its sheet of organisations.
+    orgs = (
+        selection.organizations_of(loaded, people, org, everyone)
+        if with_orgs or request.format == "xlsx"
+        else []
+    )
     from kjcdir.output.emit import error as report
 
     if vdir is not None:
         cards = render.vcard_files(loaded.directory, people, orgs, request.version)
-        done = files.write_vdir(vdir, cards, render.is_own_card, force)
-        for sentence in done.skipped:
+        current = render.CardNames(loaded.directory)
+        done = files.write_vdir(vdir, cards, render.is_own_card, force, current, prune)
+        for sentence in [*done.skipped, *files.stale_sentences(done, prune)]:
             report(sentence)
-        skipped = f", {len(done.skipped)} skipped" if done.skipped else ""
-        report(f"{vdir}: {done.written} written, {done.unchanged} unchanged{skipped}.")
+        report(files.vdir_summary(vdir, done))
         if done.skipped:
             raise typer.Exit(EXIT_USAGE)
         return

@@ -7,6 +7,8 @@
   through a link; a card's file is replaced only when it holds kjcdir's own card of that
   contact (its PRODID and UID), or with --force when it is another regular file. Links,
   devices, FIFOs and foreign cards are skipped and reported, and the export fails.
+  kjcdir's own cards of contacts that left the directory are reported, and with --prune
+  removed; nothing else in the folder is ever removed.
 - Every file is written to a temporary file in its folder and linked or renamed into
   place (kjcdir.atomic), so nothing is ever half-written and nothing is left behind.
 """
@@ -16,11 +18,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kjcdir.atomic import ChangedError, Folder, is_plain_name, kind_of
+from kjcdir.atomic import ChangedError, Folder, is_plain_name, is_temporary_name, kind_of
 from kjcdir.errors import KjcdirError
 from kjcdir.output.text import inert
 
@@ -131,15 +133,25 @@ class VdirReport:
     written: int = 0
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)  # one sentence per card not written
+    stale: list[str] = field(default_factory=list)  # own cards of contacts no longer there
+    removed: list[str] = field(default_factory=list)  # of those, the ones --prune removed
 
 
 def write_vdir(
-    folder_path: Path, files: Iterable[tuple[str, bytes]], own_card: OwnCard, force: bool = False
+    folder_path: Path,
+    files: Iterable[tuple[str, bytes]],
+    own_card: OwnCard,
+    force: bool = False,
+    current: Container[str] = (),
+    prune: bool = False,
 ) -> VdirReport:
     """Write each (name, content) into the folder, leaving cards whose content is the same.
 
     The vdir layout that khard and vdirsyncer read: one vCard per `<id>.vcf`. Files that
-    are not among `files` are never touched: the folder may hold contacts of other sources.
+    are not among `files` are never written: the folder may hold contacts of other
+    sources. kjcdir's own cards whose names are neither written now nor in `current` (the
+    card names of every contact in the directory) are stale: listed in the report, and
+    removed with `prune`.
     """
     shown = inert(str(folder_path))
     if os.path.lexists(folder_path) and not folder_path.is_dir():
@@ -150,10 +162,12 @@ def write_vdir(
     except OSError as error:
         raise KjcdirError(f"Cannot create the folder {shown}: {describe(error)}.") from None
     report = VdirReport()
+    exported: set[str] = set()
     with folder:
         for name, data in files:
             if not is_plain_name(name):
                 raise KjcdirError(f"Refusing to write {inert(name)!r}: not a plain file name.")
+            exported.add(name)
             try:
                 _write_card(folder, name, data, own_card, force, report)
             except ChangedError:
@@ -161,11 +175,48 @@ def write_vdir(
             except FileExistsError:
                 report.skipped.append(f"skipped {inert(name)}: created by another program.")
             except OSError as error:
-                where = inert(os.path.join(str(folder_path), name))
-                raise KjcdirError(f"Cannot write {where}: {describe(error)}.") from None
-        if report.written:
+                raise KjcdirError(
+                    f"Cannot write {_in(folder_path, name)}: {describe(error)}."
+                ) from None
+        for name, entry in _stale_cards(folder, exported, current, own_card):
+            report.stale.append(name)
+            if not prune:
+                continue
+            try:
+                folder.remove_file(name, entry)
+            except ChangedError:
+                report.skipped.append(f"kept {inert(name)}: changed by another program.")
+            except OSError as error:
+                raise KjcdirError(
+                    f"Cannot remove {_in(folder_path, name)}: {describe(error)}."
+                ) from None
+            else:
+                report.removed.append(name)
+        if report.written or report.removed:
             folder.sync()
     return report
+
+
+def _stale_cards(
+    folder: Folder, exported: set[str], current: Container[str], own_card: OwnCard
+) -> Iterable[tuple[str, os.stat_result]]:
+    """kjcdir's own cards in the folder of contacts that are not in the directory now, by
+    name; each with the lstat it was read under, so that only that file is ever removed."""
+    for name in sorted(folder.names()):
+        if not name.endswith(".vcf") or name in exported or name in current:
+            continue
+        if is_temporary_name(name) or not is_plain_name(name):
+            continue
+        entry = folder.lstat(name)
+        if entry is None or not stat.S_ISREG(entry.st_mode) or entry.st_size > MAX_CARD_BYTES:
+            continue  # links, FIFOs, devices and folders are never kjcdir's
+        data = folder.read_regular(name, MAX_CARD_BYTES)
+        if data is not None and own_card(name, data):
+            yield name, entry
+
+
+def _in(folder_path: Path, name: str) -> str:
+    return inert(os.path.join(str(folder_path), name))
 
 
 def _write_card(
@@ -196,6 +247,35 @@ def _write_card(
         return
     folder.replace_file(name, data, entry, durable=False)
     report.written += 1
+
+
+def vdir_summary(folder_path: Path, report: VdirReport) -> str:
+    """`DIR: 3 written, 5 unchanged, 1 removed, 2 skipped.`"""
+    removed = f", {len(report.removed)} removed" if report.removed else ""
+    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    return (
+        f"{inert(str(folder_path))}: {report.written} written, {report.unchanged} "
+        f"unchanged{removed}{skipped}."
+    )
+
+
+def stale_sentences(report: VdirReport, prune: bool) -> list[str]:
+    """What to say of the stale cards: that --prune removes them, or which ones it removed."""
+    if prune:
+        return [f"removed {inert(name)}: no longer in the directory." for name in report.removed]
+    if not report.stale:
+        return []
+    count = len(report.stale)
+    cards = "1 card of a contact" if count == 1 else f"{count} cards of contacts"
+    shown = ", ".join(inert(name) for name in report.stale[:MAX_NAMED])
+    more = f" and {count - MAX_NAMED} more" if count > MAX_NAMED else ""
+    return [
+        f"{cards} no longer in the directory: {shown}{more}; --prune removes "
+        f"{'it' if count == 1 else 'them'}."
+    ]
+
+
+MAX_NAMED = 10  # stale cards named one by one; more are counted
 
 
 def describe(error: OSError) -> str:

@@ -81,5 +81,14 @@ def image(code: Any, path: Path) -> bytes:
     import io
 
     buffer = io.BytesIO()
-    code.save(buffer, kind=check_file_name(path), scale=SCALE, border=QUIET_ZONE)
+    # A light background of its own (segno's SVG is transparent by default): on a dark
+    # page or in a dark viewer, a transparent code shows dark on dark and does not scan.
+    code.save(
+        buffer,
+        kind=check_file_name(path),
+        scale=SCALE,
+        border=QUIET_ZONE,
+        dark="#000",
+        light="#fff",
+    )
     return buffer.getvalue()

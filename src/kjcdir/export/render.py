@@ -9,15 +9,20 @@ from typing import NamedTuple
 from kjcdir.errors import KjcdirError
 from kjcdir.model import Directory, Organization, Person
 
-FORMATS = ("vcard", "csv", "json")
+FORMATS = ("vcard", "csv", "json", "xlsx", "outlook", "google")
 VCARD_VERSIONS = ("3.0", "4.0")
-_ENDINGS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".json": "json"}
+LANGS = ("de", "en")
+_ENDINGS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+# Formats whose bytes are no text for a terminal: written to a file, or to a pipe with -o -.
+BINARY_FORMATS = ("xlsx",)
+LABELLED_FORMATS = ("xlsx", "outlook")  # headers in English or German (--lang)
 
 
 class ExportRequest(NamedTuple):
-    format: str  # vcard, csv or json
+    format: str  # one of FORMATS
     version: str  # vCard version
     excel: bool  # CSV for German Excel
+    lang: str  # de or en: the headers of outlook and xlsx
 
     @classmethod
     def from_options(
@@ -28,6 +33,8 @@ class ExportRequest(NamedTuple):
         vcard_version: str | None,
         excel: bool,
         with_orgs: bool,
+        lang: str | None = None,
+        prune: bool = False,
     ) -> ExportRequest:
         """Check the export options against each other; one sentence for what does not fit."""
         fmt = _format(format_name, output, vdir)
@@ -35,6 +42,8 @@ class ExportRequest(NamedTuple):
             raise KjcdirError("Give -o FILE or --vdir DIR, not both.")
         if vdir is not None and fmt != "vcard":
             raise KjcdirError("--vdir writes vCards; leave out --format or give --format vcard.")
+        if prune and vdir is None:
+            raise KjcdirError("--prune removes stale cards from a vdir; add --vdir DIR.")
         if excel and fmt != "csv":
             raise KjcdirError("--excel shapes CSV; add --format csv.")
         if vcard_version is not None and fmt != "vcard":
@@ -43,8 +52,15 @@ class ExportRequest(NamedTuple):
         if version not in VCARD_VERSIONS:
             raise KjcdirError(f"--vcard-version takes 3.0 or 4.0, not '{vcard_version}'.")
         if with_orgs and fmt == "csv":
-            raise KjcdirError("CSV holds people only; --with-orgs works with vcard and json.")
-        return cls(fmt, version, excel)
+            raise KjcdirError(
+                "CSV holds people only; --with-orgs works with vcard, json, outlook and google "
+                "(xlsx always has a sheet of organisations)."
+            )
+        if lang is not None and fmt not in LABELLED_FORMATS:
+            raise KjcdirError("--lang chooses the headers of outlook and xlsx; leave it out.")
+        if fmt in BINARY_FORMATS and output is None:
+            raise KjcdirError(f"{fmt} is a binary file; give -o FILE.{fmt} (or -o - for a pipe).")
+        return cls(fmt, version, excel, _lang(lang))
 
 
 def _format(name: str | None, output: Path | None, vdir: Path | None) -> str:
@@ -52,11 +68,23 @@ def _format(name: str | None, output: Path | None, vdir: Path | None) -> str:
     if name is not None:
         fmt = name.strip().lower()
         if fmt not in FORMATS:
-            raise KjcdirError(f"--format takes vcard, csv or json, not '{name}'.")
+            raise KjcdirError(f"--format takes {', '.join(FORMATS)}, not '{name}'.")
         return fmt
     if output is not None and vdir is None:
         return _ENDINGS.get(output.suffix.lower(), "vcard")
     return "vcard"
+
+
+def _lang(name: str | None) -> str:
+    """--lang, else German where the locale is German, else English."""
+    if name is None:
+        from kjcdir.output.text import is_german
+
+        return "de" if is_german() else "en"
+    lang = name.strip().lower()
+    if lang not in LANGS:
+        raise KjcdirError(f"--lang takes de or en, not '{name}'.")
+    return lang
 
 
 def vcard_files(
@@ -69,6 +97,20 @@ def vcard_files(
         yield f"{person.id}.vcf", vcard.person_card(directory, person, version).encode()
     for org in orgs:
         yield f"{org.id}.vcf", vcard.org_card(directory, org, version).encode()
+
+
+class CardNames:
+    """The card names `<id>.vcf` of every contact in the directory, as a container: what a
+    vdir export may keep although it did not write them now."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str) or not name.endswith(".vcf"):
+            return False
+        entry_id = name[: -len(".vcf")]
+        return entry_id in self.directory.people or entry_id in self.directory.organizations
 
 
 def is_own_card(name: str, data: bytes) -> bool:
@@ -93,6 +135,18 @@ def export_bytes(
         from kjcdir.export import csvfile
 
         return csvfile.to_csv(directory, people, request.excel).encode()
+    if request.format == "xlsx":
+        from kjcdir.export import xlsx
+
+        return xlsx.workbook(directory, people, orgs, request.lang)
+    if request.format == "outlook":
+        from kjcdir.export import addressbooks
+
+        return addressbooks.outlook_csv(directory, people, orgs, request.lang)
+    if request.format == "google":
+        from kjcdir.export import addressbooks
+
+        return addressbooks.google_csv(directory, people, orgs)
     from kjcdir.output import views
     from kjcdir.output.emit import to_json
 

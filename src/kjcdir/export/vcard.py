@@ -61,8 +61,9 @@ def person_card(
 ) -> str:
     """One person's vCard, with CRLF line ends.
 
-    `compact` leaves out what a phone scanning a QR code does not need (UID, NOTE,
-    CATEGORIES, REV, PRODID), so that the code stays small enough to scan from a screen.
+    `compact` leaves out what a phone scanning a QR code does not need (NOTE, CATEGORIES,
+    REV, PRODID), so that the code stays small enough to scan from a screen. The UID stays:
+    with it, a scanned contact is the same contact as the one a CardDAV sync brings.
     """
     card = _Card(version, person.id, directory.meta.as_of, compact, kind="individual")
     card.text("fn", person.name)
@@ -195,8 +196,8 @@ class _Card:
         self.text("version", version)
         if self.v4:
             self.text("kind", kind)
+        self.text("uid", uid(entry_id))
         if not compact:
-            self.text("uid", uid(entry_id))
             self.text("prodid", PRODID)
             rev = _rev(as_of, self.v4)
             if rev is not None:
