@@ -108,7 +108,10 @@ def test_json_with_orgs_adds_organisation_objects(cli) -> None:  # type: ignore[
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--all", "--format", "xml"], "--format takes vcard, csv or json, not 'xml'."),
+        (
+            ["--all", "--format", "xml"],
+            "--format takes vcard, csv, json, xlsx, outlook or google, not 'xml'.",
+        ),
         (["--all", "--excel"], "--excel shapes CSV; add --format csv."),
         (["--all", "-f", "json", "--excel"], "--excel shapes CSV"),
         (["--all", "--vcard-version", "2.1"], "--vcard-version takes 3.0 or 4.0, not '2.1'."),

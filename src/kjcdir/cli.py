@@ -533,7 +533,10 @@ def export(
         if done.skipped:
             raise typer.Exit(EXIT_USAGE)
         return
-    data = render.export_bytes(loaded.directory, request, people, orgs)
+    notes: list[str] = []
+    data = render.export_bytes(loaded.directory, request, people, orgs, notes)
+    for note in notes:
+        report(note)
     if to_stdout:
         write_bytes(data)
     else:

@@ -68,7 +68,8 @@ def _format(name: str | None, output: Path | None, vdir: Path | None) -> str:
     if name is not None:
         fmt = name.strip().lower()
         if fmt not in FORMATS:
-            raise KjcdirError(f"--format takes {', '.join(FORMATS)}, not '{name}'.")
+            choices = f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+            raise KjcdirError(f"--format takes {choices}, not '{name}'.")
         return fmt
     if output is not None and vdir is None:
         return _ENDINGS.get(output.suffix.lower(), "vcard")
@@ -125,8 +126,10 @@ def export_bytes(
     request: ExportRequest,
     people: Sequence[Person],
     orgs: Sequence[Organization],
+    notes: list[str] | None = None,
 ) -> bytes:
-    """The whole export in the requested format."""
+    """The whole export in the requested format; what the user should know of it (values
+    that the format could not hold as they are) is added to `notes`."""
     if request.format == "vcard":
         from kjcdir.export import vcard
 
@@ -142,7 +145,11 @@ def export_bytes(
     if request.format == "outlook":
         from kjcdir.export import addressbooks
 
-        return addressbooks.outlook_csv(directory, people, orgs, request.lang)
+        changed: list[str] = []
+        data = addressbooks.outlook_csv(directory, people, orgs, request.lang, changed)
+        if changed and notes is not None:
+            notes.append(_cp1252_note(changed))
+        return data
     if request.format == "google":
         from kjcdir.export import addressbooks
 
@@ -153,3 +160,15 @@ def export_bytes(
     objects = [views.person_object(directory, person) for person in people]
     objects += [views.org_object(directory, org) for org in orgs]
     return (to_json(objects) + "\n").encode()
+
+
+def _cp1252_note(names: Sequence[str]) -> str:
+    from kjcdir.output.text import inert
+
+    shown = ", ".join(inert(name) for name in names[:5])
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    contacts = "1 contact" if len(names) == 1 else f"{len(names)} contacts"
+    return (
+        f"Outlook reads Windows-1252, which lacks some letters of {contacts} ({shown}{more}); "
+        "they are written as the nearest letter (Ł as L) or '?'."
+    )
