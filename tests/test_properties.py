@@ -668,12 +668,16 @@ def test_csv_parses_back_with_the_same_values_and_no_formula(
     by_id = {row[header.index("id")]: dict(zip(header, row, strict=True)) for row in body}
     for row in body:
         for cell in row:
-            assert not cell.startswith(FORMULA_STARTS), cell
+            # For programs, a sign may stay before digits alone: no function, no link.
+            inert_number = cell[:1] in ("+", "-") and set(cell) <= set("0123456789 ()./,-+")
+            assert inert_number or not cell.startswith(FORMULA_STARTS), cell
     for person in document["people"]:
         cells = by_id[person["id"]]
         family = drop_controls(person["family_name"])
-        expected = "'" + family if family.startswith(FORMULA_STARTS) else family
-        assert cells["family_name"] == expected
+        if family.startswith(FORMULA_STARTS):
+            assert cells["family_name"] in (family, "'" + family)
+        else:
+            assert cells["family_name"] == family
 
 
 @SLOWER
