@@ -80,13 +80,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
-from kjcdir.export.clean import one_line
+from kjcdir.export.clean import one_line, unique
 from kjcdir.export.csvfile import defuse_for_programs
+from kjcdir.export.table import PATH_SEPARATOR
 from kjcdir.model import Address, Directory, Organization, Person
 
 OUTLOOK_LANGS = ("de", "en")
 
-PATH_SEPARATOR = " › "  # between a body's units in Department, as on the cards
 OUTLOOK_ENCODING = "cp1252"
 GOOGLE_ENCODING = "utf-8"
 LINE_END = "\r\n"
@@ -302,11 +302,13 @@ def _person_contact(directory: Directory, person: Person) -> _Contact:
         emails=person.emails,
         websites=websites_of(directory, person),
         address=directory.address_of(person),
-        groups=_unique(
-            org.short
-            for aff in person.affiliations
-            for org in directory.chain(aff.org_id)
-            if org.short
+        groups=tuple(
+            unique(
+                org.short
+                for aff in person.affiliations
+                for org in directory.chain(aff.org_id)
+                if org.short
+            )
         ),
         also=tuple(also),
         about=(),
@@ -328,10 +330,10 @@ def _org_contact(directory: Directory, org: Organization) -> _Contact:
         emails=org.emails,
         websites=org.websites,
         address=org.address,
-        groups=_unique(unit.short for unit in directory.chain(org.id) if unit.short),
+        groups=tuple(unique(unit.short for unit in directory.chain(org.id) if unit.short)),
         also=(),
         about=(org.description,) if org.description else (),
-        topics=_unique(org.topics),
+        topics=tuple(unique(org.topics)),
         tasks=(("", org.tasks),) if org.tasks else (),
     )
 
@@ -350,17 +352,6 @@ def _company(directory: Directory, org_id: str) -> tuple[str, str]:
     if not path:
         return "", ""
     return path[0], PATH_SEPARATOR.join(path[1:])
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    unique = []
-    for value in values:
-        key = value.casefold()
-        if value and key not in seen:
-            seen.add(key)
-            unique.append(value)
-    return tuple(unique)
 
 
 def _note_lines(

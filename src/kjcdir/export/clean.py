@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 # C0 controls other than tab, line feed and carriage return; DEL; C1 controls. None of
 # them is allowed in a vCard value (RFC 6350 3.3), and none belongs in an address book.
 _CONTROLS: dict[int, None] = {
@@ -17,3 +19,15 @@ def drop_controls(text: str) -> str:
 def one_line(text: str) -> str:
     """The text on one line: runs of tabs, line breaks and spaces become one space."""
     return " ".join(drop_controls(text).split())
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """The non-empty values, each once (ignoring case), in their first order."""
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept

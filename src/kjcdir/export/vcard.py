@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kjcdir.export.clean import drop_controls
+from kjcdir.export.clean import drop_controls, unique
 from kjcdir.model import Address, Directory, Organization, Person, Phone
 
 VERSIONS = ("3.0", "4.0")
@@ -133,7 +133,7 @@ def topics_of(directory: Directory, person: Person) -> list[str]:
         org = directory.organizations.get(aff.org_id)
         if org is not None:
             topics.extend(org.topics)
-    return _unique(topics)
+    return unique(topics)
 
 
 def _shorts(directory: Directory, person: Person) -> list[str]:
@@ -170,17 +170,6 @@ def _rev(as_of: str, v4: bool) -> str | None:
     except ValueError:
         return None
     return day.strftime("%Y%m%dT000000Z" if v4 else "%Y-%m-%dT00:00:00Z")
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    unique = []
-    for value in values:
-        key = value.casefold()
-        if value and key not in seen:
-            seen.add(key)
-            unique.append(value)
-    return unique
 
 
 class _Card:
@@ -254,9 +243,9 @@ class _Card:
             self.text("url", url)
 
     def categories(self, values: Iterable[str]) -> None:
-        unique = _unique(drop_controls(value) for value in values)
-        if unique:
-            self.add("categories", unique)
+        kept = unique(drop_controls(value) for value in values)
+        if kept:
+            self.add("categories", kept)
 
     def note(self, text: str) -> None:
         if text:
