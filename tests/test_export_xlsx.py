@@ -280,11 +280,15 @@ def test_dash_writes_the_workbook_to_a_pipe(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(target).sheetnames == ["People", "Organisations"]
 
 
-def test_a_workbook_is_never_written_to_a_terminal() -> None:
+@pytest.mark.parametrize(
+    ("fmt", "what"), [("xlsx", "a binary workbook"), ("outlook", "Windows-1252 text")]
+)
+def test_a_workbook_is_never_written_to_a_terminal(fmt: str, what: str) -> None:
+    """Nor Outlook's Windows-1252, whose byte 0x9B (›) an 8-bit terminal reads as CSI."""
     leader, follower = pty.openpty()
     try:
         result = subprocess.run(
-            [kjcdir_executable(), "export", "--all", "-f", "xlsx", "-o", "-"],
+            [kjcdir_executable(), "export", "--all", "-f", fmt, "-o", "-"],
             stdout=follower,
             stderr=subprocess.PIPE,
             timeout=60,
@@ -303,7 +307,7 @@ def test_a_workbook_is_never_written_to_a_terminal() -> None:
             os.close(follower)
     assert result.returncode == 2
     assert result.stderr.decode().strip() == (
-        "kjcdir: xlsx is a binary file, not for a terminal; give -o FILE."
+        f"kjcdir: {fmt} writes {what}, not for a terminal; give -o FILE."
     )
     assert written == b""
 

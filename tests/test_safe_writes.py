@@ -371,7 +371,7 @@ def test_a_name_that_is_not_plain_is_refused(tmp_path: Path) -> None:
     """Ids are checked on every load; the writer checks again (ids from a damaged cache)."""
     for name in ("../escaped.vcf", "a/b.vcf", "..", "", "x\0.vcf"):
         with pytest.raises(files.KjcdirError):
-            files.write_vdir(tmp_path / "vd", [(name, b"x")], render.is_own_card)
+            files.write_vdir(tmp_path / "vd", [(name, b"x")], render.is_own_card, False, ())
     assert sorted(os.listdir(tmp_path)) == ["vd"]
 
 

@@ -151,3 +151,34 @@ def test_the_installed_kjcdir_prunes_a_real_folder(tmp_path: Path) -> None:
     pruned = run_process(*args, "--prune")
     assert pruned.returncode == 0, pruned.stderr
     assert os.listdir(vdir) == ["anna.vcf"]
+
+
+def test_a_name_that_is_no_id_is_never_taken_for_a_stale_card(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Not even one that is no UTF-8 (another program's Latin-1 `Müller.vcf`)."""
+    vdir = tmp_path / "vdir"
+    vdir.mkdir()
+    foreign = os.path.join(os.fsencode(vdir), b"M\xfcller.vcf")
+    with open(foreign, "wb") as card:
+        card.write(foreign_card(vcard.uid("mueller"), vcard.PRODID).encode())
+    (vdir / "Anna.vcf").write_text(foreign_card(vcard.uid("Anna"), vcard.PRODID))
+    data = directory_file(tmp_path, ["anna"])
+    result = export(cli, data, vdir, "--prune")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [f"kjcdir: {vdir}: 1 written, 0 unchanged."]
+    assert os.path.exists(foreign) and (vdir / "Anna.vcf").exists()
+
+
+def test_an_organisation_without_contact_data_loses_its_card(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """--with-orgs writes organisations that have contact data; one that lost its last
+    phone has no card any more, so its old card (with the old number) is stale."""
+    vdir = tmp_path / "vdir"
+    data = directory_file(tmp_path, ["anna"])
+    assert export(cli, data, vdir, "--with-orgs").exit_code == 0
+    assert "TEL" in (vdir / "amt.vcf").read_text()
+    document = json.loads(data.read_text())
+    document["organizations"][0]["phones"] = []
+    data.write_text(json.dumps(document), encoding="utf-8")
+    result = export(cli, data, vdir, "--with-orgs", "--prune")
+    assert result.exit_code == 0, result.stderr
+    assert "removed amt.vcf: no longer in the directory." in result.stderr
+    assert sorted(os.listdir(vdir)) == ["anna.vcf"]

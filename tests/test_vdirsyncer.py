@@ -53,27 +53,27 @@ filesystem_folder = {storage}
 level = info
 """
 
-VDIRSYNCER_CONFIG = """\
-[general]
-status_path = {status}
 
-[pair kjcdir]
-a = "kjcdir_local"
-b = "kjcdir_remote"
-collections = null
-conflict_resolution = "a wins"
+def readme_config(status: Path, vdir: Path, url: str, read_only: bool) -> str:
+    """The README's vdirsyncer configuration, as a user copies it, with this test's status
+    folder, vdir, server and account (and without `read_only` where a test wants vdirsyncer
+    to write into the vdir): the README cannot drift from what is tested."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```ini\n(.*?)```", text, re.DOTALL)
+    config = next(block for block in blocks if "[pair kjcdir]" in block)
+    substitutions = [
+        (r'(?m)^status_path = ".*"$', f"status_path = {json.dumps(f'{status}/')}"),
+        (r'(?m)^path = "~/\.contacts/kjcdir/"$', f"path = {json.dumps(f'{vdir}/')}"),
+        (r'(?m)^url = ".*"$', f"url = {json.dumps(url)}"),
+        (r'(?m)^username = ".*"$', f'username = "{USER}"'),
+        (r"(?m)^password\.fetch = .*$", f'password = "{PASSWORD}"'),
+        (r"(?m)^read_only = true\n", "read_only = true\n" if read_only else ""),
+    ]
+    for pattern, replacement in substitutions:
+        config, count = re.subn(pattern, lambda _, text=replacement: text, config)
+        assert count == 1, f"the README's vdirsyncer configuration has no line {pattern}"
+    return config
 
-[storage kjcdir_local]
-type = "filesystem"
-path = {vdir}
-fileext = ".vcf"
-{local_options}
-[storage kjcdir_remote]
-type = "carddav"
-url = {url}
-username = "{user}"
-password = "{password}"
-"""
 
 # Extended MKCOL (RFC 5689): a collection that is a CardDAV address book.
 MKCOL_ADDRESS_BOOK = b"""\
@@ -270,17 +270,7 @@ class Vdirsyncer:
     def __init__(self, home: Path, vdir: Path, url: str, read_only: bool = False) -> None:
         self.config = home / "vdirsyncer.conf"
         self.status = home / "vdirsyncer-status"
-        self.config.write_text(
-            VDIRSYNCER_CONFIG.format(
-                status=json.dumps(f"{self.status}/"),
-                vdir=json.dumps(f"{vdir}/"),
-                url=json.dumps(url),
-                user=USER,
-                password=PASSWORD,
-                local_options="read_only = true\n" if read_only else "",
-            ),
-            encoding="utf-8",
-        )
+        self.config.write_text(readme_config(self.status, vdir, url, read_only), encoding="utf-8")
         environment = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
         self.env = {**environment, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config")}
 

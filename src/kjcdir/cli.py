@@ -504,8 +504,9 @@ def export(
         lang,
         prune,
     )
-    if request.format in render.BINARY_FORMATS and to_stdout and sys.stdout.isatty():
-        raise KjcdirError(f"{request.format} is a binary file, not for a terminal; give -o FILE.")
+    unfit = render.NOT_FOR_TERMINALS.get(request.format)
+    if unfit and to_stdout and sys.stdout.isatty():
+        raise KjcdirError(f"{request.format} writes {unfit}, not for a terminal; give -o FILE.")
     loaded = _open(ctx)
     text = _typed(query) if query else None
     org = _decoded(org) if org else org
@@ -533,15 +534,16 @@ def export(
         if done.skipped:
             raise typer.Exit(EXIT_USAGE)
         return
-    notes: list[str] = []
+    notes: list[str] = []  # said once the export is written, not before a failed write
     data = render.export_bytes(loaded.directory, request, people, orgs, notes)
-    for note in notes:
-        report(note)
     if to_stdout:
         write_bytes(data)
     else:
         assert output is not None
         files.write_file(output, data, force)
+    for note in notes:
+        report(note)
+    if not to_stdout:
         count = len(people) + len(orgs)
         report(f"wrote {count} {'contact' if count == 1 else 'contacts'} to {output}.")
 

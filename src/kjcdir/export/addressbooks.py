@@ -387,20 +387,20 @@ class _Cells:
         self.newline = newline
 
     def cell(self, text: str | None) -> str:
-        return defuse_for_programs(one_line(self.fit(text or "")))
+        return defuse_for_programs(self.fit(one_line(text or "")))
 
     def lines(self, lines: Iterable[str]) -> str:
-        kept = (one_line(self.fit(line)) for line in lines)
+        kept = (self.fit(one_line(line)) for line in lines)
         return defuse_for_programs(self.newline.join(line for line in kept if line))
 
     def joined(self, values: Iterable[str], separator: str, forbidden: Sequence[str]) -> str:
         """Several values in one cell, each cleared of the separator's characters."""
         cleaned = []
         for value in values:
-            text = self.fit(value)
+            text = one_line(value)
             for part in forbidden:
                 text = text.replace(part, " ")
-            text = one_line(text)
+            text = self.fit(one_line(text))
             if text:
                 cleaned.append(text)
         return defuse_for_programs(separator.join(cleaned))

@@ -61,7 +61,7 @@ def write_file(path_text: str, data: bytes, force: bool = False) -> None:
         if not stat.S_ISREG(entry.st_mode):
             raise KjcdirError(
                 f"{shown} is {kind_of(entry.st_mode)}, not a regular file; kjcdir replaces "
-                "regular files only (leave out -o to write to standard output)."
+                "regular files only (-o - writes to standard output)."
             )
         if not force:
             raise KjcdirError(f"{shown} exists already; add --force to replace it.")
@@ -141,8 +141,8 @@ def write_vdir(
     folder_path: Path,
     files: Iterable[tuple[str, bytes]],
     own_card: OwnCard,
-    force: bool = False,
-    current: Container[str] = (),
+    force: bool,
+    current: Container[str],
     prune: bool = False,
 ) -> VdirReport:
     """Write each (name, content) into the folder, leaving cards whose content is the same.

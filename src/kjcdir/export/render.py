@@ -13,8 +13,11 @@ FORMATS = ("vcard", "csv", "json", "xlsx", "outlook", "google")
 VCARD_VERSIONS = ("3.0", "4.0")
 LANGS = ("de", "en")
 _ENDINGS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
-# Formats whose bytes are no text for a terminal: written to a file, or to a pipe with -o -.
+# Formats that need -o: their bytes are no text (written to a file, or to a pipe with -o -).
 BINARY_FORMATS = ("xlsx",)
+# What each format not fit for a terminal is, for the sentence that refuses to print it there:
+# Windows-1252 has bytes (0x9B, CSI) that an 8-bit terminal takes for an escape sequence.
+NOT_FOR_TERMINALS = {"xlsx": "a binary workbook", "outlook": "Windows-1252 text"}
 LABELLED_FORMATS = ("xlsx", "outlook")  # headers in English or German (--lang)
 
 
@@ -101,24 +104,34 @@ def vcard_files(
 
 
 class CardNames:
-    """The card names `<id>.vcf` of every contact in the directory, as a container: what a
-    vdir export may keep although it did not write them now."""
+    """The card names `<id>.vcf` of every contact the directory has a card for, as a
+    container: what a vdir export may keep although it did not write it now. An
+    organisation has a card only while it has contact data of its own (as --with-orgs
+    writes them): one whose last phone was removed must not keep it on the phones."""
 
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
 
     def __contains__(self, name: object) -> bool:
+        from kjcdir.export.selection import has_contact_data
+
         if not isinstance(name, str) or not name.endswith(".vcf"):
             return False
         entry_id = name[: -len(".vcf")]
-        return entry_id in self.directory.people or entry_id in self.directory.organizations
+        if entry_id in self.directory.people:
+            return True
+        org = self.directory.organizations.get(entry_id)
+        return org is not None and has_contact_data(org)
 
 
 def is_own_card(name: str, data: bytes) -> bool:
     """Whether the file `<id>.vcf` of a vdir holds kjcdir's own card of that id."""
     from kjcdir.export import vcard
+    from kjcdir.rules import is_id
 
-    return name.endswith(".vcf") and vcard.is_own_card(data, name[: -len(".vcf")])
+    # A name that is no id (another program's, or not even UTF-8) is never kjcdir's card.
+    entry_id = name[: -len(".vcf")]
+    return name.endswith(".vcf") and is_id(entry_id) and vcard.is_own_card(data, entry_id)
 
 
 def export_bytes(
