@@ -1,4 +1,5 @@
-"""Every case of ../shared/queries.yaml, read from the file (the cases are not copied here)."""
+"""Every case of ../shared/queries.yaml and queries-precision.yaml (SPEC 2: every word
+counts), read from the files (the cases are not copied here)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import yaml
 from conftest import SHARED
 
 
-def _cases(kind: str) -> list[Any]:
-    path = SHARED / "queries.yaml"
+def _cases(kind: str, name: str = "queries.yaml") -> list[Any]:
+    path = SHARED / name
     if not path.is_file():
         return [
             pytest.param(
@@ -47,6 +48,12 @@ def _check(case: dict[str, Any], ids: list[str], exit_code: int) -> None:
 
 @pytest.mark.parametrize("case", _cases("find"))
 def test_find(cli, case: dict[str, Any]) -> None:
+    result = cli("find", case["q"], "--json")
+    _check(case, _ids(result.stdout), result.exit_code)
+
+
+@pytest.mark.parametrize("case", _cases("find", "queries-precision.yaml"))
+def test_find_precision(cli, case: dict[str, Any]) -> None:
     result = cli("find", case["q"], "--json")
     _check(case, _ids(result.stdout), result.exit_code)
 

@@ -267,3 +267,142 @@ def test_list_by_other_organisations(cli, org: str, expected: list[str]) -> None
 def test_list_by_other_topics(cli, topic: str, expected: list[str]) -> None:
     result = cli("list", "--topic", topic, "--json")
     assert sorted(entry["id"] for entry in json.loads(result.stdout)) == sorted(expected)
+
+
+# --- Every word counts (issue 11, rules 1-4) ------------------------------------------
+# Expected answers read from data/directory.yaml and the rules: every meaningful word of
+# a query must be found in the person (any field of theirs or of their units and the
+# bodies above them; exactly, as a prefix or as a typo), else the person is no hit.
+
+# Multi-word queries where exactly one word is nowhere in the directory (not as a word,
+# not as the beginning of one, not within a typo of one): nobody, not half a match.
+ONE_WORD_NOT_IN_THE_DIRECTORY = [
+    case(query, none=True)
+    for query in (
+        # a real body, unit or topic and a place that is not in it
+        "Landkreistag Sachsen",
+        "Jobcenter Marburg",
+        "Städtetag Bayern",
+        "Regiestelle Kassel",
+        "Sozialreferat Thüringen",
+        "Koordinierungsstelle Niedersachsen",
+        "Fachtagungen Potsdam",
+        "Öffentlichkeitsarbeit Brandenburg",
+        "AK Option Saarland",
+        "Sprecher Dresden",
+        "Kreisbeigeordnete Marburg",
+        "Landkreis Waldeck",
+        "Hessischer Landkreistag Erfurt",
+        # a real given name and a surname that is not in it, or the other way round
+        "Peter Schmidt",
+        "Laura Fischer",
+        "Michael Becker",
+        "Felix Wagner",
+        "Jürgen Hoffmann",
+        "Rena Schulz",
+        "Thomas Würfel",
+        # a real surname (typed right or with a typo) and a place that is not in it
+        "Hofmeister Hamburg",
+        "Wißmeier Kassel",
+        "Wissmaier Kassel",
+    )
+] + [
+    # every word is in the directory, but no one person holds them all
+    case("Würfel Brennert", none=True),
+    case("Messeauftritte und Fachtagungen", none=True),
+]
+
+# Multi-word queries where one person holds every word, in their own fields or in
+# those of their units and the bodies above them: still found.
+EVERY_WORD_IN_ONE_PERSON = [
+    case("Rena Wißmeier", only="rena-wissmeier"),
+    case("Laura Koordinierungsstelle", only="laura-brennert"),
+    case("Lahn-Dill-Kreis AK Option", only="peter-dubowy"),
+    case("Kreis Darmstadt-Dieburg", only="rosemarie-lueck"),  # Kreis…: Kreisbeigeordnete
+    case("Wißmeier Frankfurt", only="rena-wissmeier"),  # the HStT's Frankfurter Straße
+    case("Wissmaier Frankfurter", only="rena-wissmeier"),
+    case("Dubowi Lahn Dill", only="peter-dubowy"),
+    case("Werle Main-Taunus-Kreis Sprecher", only="joachim-werle"),
+    case("Stock Fulda AK Option", only="juergen-stock"),
+    case("Patzelt Landeshauptstadt", only="ariane-patzelt"),
+    case("Felix Sozialreferat HLT", only="felix-wuerfel"),
+    case("Michael Hofmeister Wiesbaden", only="michael-hofmeister"),  # the HStT's address
+    case("Brennert Messeauftritte", only="laura-brennert"),
+    case("Laura HLT", only="laura-brennert"),
+    case("Jürgen Bundesebene", only="juergen-stock"),
+    case("Rosemarie Lück Deutscher Landkreistag", only="rosemarie-lueck"),  # AK Option's body
+    case("Peter Dubowy Landkreistag", only="peter-dubowy"),
+    case("Ariane Optionsstadt", only="ariane-patzelt"),
+]
+
+# Articles and prepositions, und/oder, salutations, Ansprechpartner(in), Kontakt,
+# zuständig and question words are dropped before rule 1 applies.
+FILLER_WORDS = [
+    case("Herr Würfel", only="felix-wuerfel"),
+    case("Hr. Hofmeister", only="michael-hofmeister"),
+    case("Fr. Brennert", only="laura-brennert"),
+    case("Frau Rena Wißmeier", only="rena-wissmeier"),
+    case("Frau Kreisbeigeordnete Lück", only="rosemarie-lueck"),
+    case("Herr Dubowy vom Lahn-Dill-Kreis", only="peter-dubowy"),
+    case("wer macht Messeauftritte", only="laura-brennert"),
+    case("wer macht Stellungnahmen zu Gesetzesänderungen", only="rena-wissmeier"),
+    case("Wer ist der Sprecher der AG KJC", only="joachim-werle"),
+    case("zuständig für Fachtagungen", only="rena-wissmeier"),
+    case("Ansprechpartner HStT Sozialreferat", top="michael-hofmeister"),
+    case("Ansprechpartnerin für Öffentlichkeitsarbeit", only="laura-brennert"),
+    case("Kontakt Koordinierungsstelle", top="laura-brennert"),
+    case("Kontakt zur Regiestelle", only="rena-wissmeier"),
+    case("Herr Müller", none=True),
+    case("Frau Schmidt", none=True),
+]
+
+# Commas separate alternatives; each part follows rule 1 on its own.
+ALTERNATIVES = [
+    case("Hofmeister, Patzelt", set=["michael-hofmeister", "ariane-patzelt"]),
+    case("Würfel, Müller", only="felix-wuerfel"),
+    case("Stock, Dubowy, Lück", set=["juergen-stock", "peter-dubowy", "rosemarie-lueck"]),
+    case("Rena Wißmeier, Laura Brennert", set=["rena-wissmeier", "laura-brennert"]),
+    case("Frau Lück, Herr Werle", set=["rosemarie-lueck", "joachim-werle"]),
+    case("Sprecher, Kreisbeigeordnete", set=["joachim-werle", "rosemarie-lueck"]),
+    case("Peter Müller, Peter Dubowy", only="peter-dubowy"),
+    case("Landkreis Gießen, Fulda", only="juergen-stock"),
+    case("Hofmeister, Wißmeier Kassel", only="michael-hofmeister"),
+    case("Müller, Schmidt", none=True),
+]
+
+# SGB numbers in Arabic or Roman numerals are the same words; only the Regiestelle
+# SGB II (name, topics SGB II and SGB III, tasks) carries them.
+SGB_NUMBERS = [
+    case("SGB 2", only="rena-wissmeier"),
+    case("SGB 3", only="rena-wissmeier"),
+    case("sgb iii", only="rena-wissmeier"),
+    case("SGB-II", only="rena-wissmeier"),
+    case("Regiestelle SGB 2", only="rena-wissmeier"),
+    case("SGB XII", none=True),
+    case("SGB 12", none=True),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), ONE_WORD_NOT_IN_THE_DIRECTORY)
+def test_a_word_found_nowhere_finds_nobody(cli, query: str, expected: dict[str, Any]) -> None:
+    check(*run(cli, query), expected)
+
+
+@pytest.mark.parametrize(("query", "expected"), EVERY_WORD_IN_ONE_PERSON)
+def test_every_word_in_one_person(cli, query: str, expected: dict[str, Any]) -> None:
+    check(*run(cli, query), expected)
+
+
+@pytest.mark.parametrize(("query", "expected"), FILLER_WORDS)
+def test_filler_words_are_dropped(cli, query: str, expected: dict[str, Any]) -> None:
+    check(*run(cli, query), expected)
+
+
+@pytest.mark.parametrize(("query", "expected"), ALTERNATIVES)
+def test_commas_separate_alternatives(cli, query: str, expected: dict[str, Any]) -> None:
+    check(*run(cli, query), expected)
+
+
+@pytest.mark.parametrize(("query", "expected"), SGB_NUMBERS)
+def test_sgb_numbers_both_ways(cli, query: str, expected: dict[str, Any]) -> None:
+    check(*run(cli, query), expected)

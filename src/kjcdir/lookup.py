@@ -12,15 +12,18 @@ from typing import NamedTuple
 
 from kjcdir.errors import KjcdirError, NotFound
 from kjcdir.index import FIELD_DESCRIPTION, FIELD_ORG, FIELD_PLACE, FIELD_TOPIC
-from kjcdir.model import Organization, Person
-from kjcdir.normalize import STOP_WORDS, content_words, fold, normalize
+from kjcdir.model import Affiliation, Directory, Organization, Person
+from kjcdir.normalize import STOP_WORDS, content_words, fold, normalize, typed_words
 from kjcdir.search import (
     ALL_FIELDS,
     FIELD_GROUPS,
     Hit,
+    Miss,
     closest_names,
     cut,
+    explain_miss,
     match_vocabulary,
+    ordered,
     query_words,
     search,
 )
@@ -50,16 +53,38 @@ def parse_fields(text: str | None) -> Collection[str]:
 
 
 def find_people(
-    loaded: Loaded, query: str, fields: Collection[str] = ALL_FIELDS, limit: int | None = 10
+    loaded: Loaded,
+    query: str,
+    fields: Collection[str] = ALL_FIELDS,
+    limit: int | None = 10,
+    notes: list[str] | None = None,
 ) -> list[Found]:
-    """People the query finds, best first; NotFound with the closest names when none."""
-    if not query.strip():
+    """People the query finds, best first; NotFound saying why when none.
+
+    Commas separate alternatives (SPEC 2): `Würfel, Brennert` finds both people, each
+    part on its own terms; a part that finds no one is said in `notes` when another
+    part found someone.
+    """
+    parts = [part.strip() for part in query.split(",")]
+    parts = [part for part in parts if part]
+    if not parts:
         raise KjcdirError("Give a name, an organisation, a topic, a phone number or an e-mail.")
+    best: dict[int, float] = {}
+    unanswered = []
+    for part in parts:
+        named = _named_bodies(loaded, part) if FIELD_ORG in fields else None
+        hits = search(part, loaded.index, fields, None, named)
+        if not hits:
+            unanswered.append(part)
+        for hit in hits:
+            if hit.score > best.get(hit.person, -1.0):
+                best[hit.person] = hit.score
+    if not best:
+        raise NotFound(" ".join(_nothing_found_hint(loaded, part, fields) for part in parts))
+    if notes is not None:
+        notes.extend(_nothing_found_hint(loaded, part, fields) for part in unanswered)
+    hits = ordered([Hit(person, score) for person, score in best.items()], loaded.index, limit)
     people = loaded.directory.people
-    named = _named_bodies(loaded, query) if FIELD_ORG in fields else None
-    hits = search(query, loaded.index, fields, limit, named)
-    if not hits:
-        raise NotFound(_nothing_found_hint(loaded, query))
     return [Found(people.at(hit.person), hit.score) for hit in hits]
 
 
@@ -89,15 +114,48 @@ def _named_bodies(loaded: Loaded, query: str) -> dict[int, float]:
     return named
 
 
-def _nothing_found_hint(loaded: Loaded, query: str) -> str:
-    names = list(loaded.index.names)  # from the index: no person is decoded for a hint
+MAX_PARTIAL_NAMES = 5  # people named as partial matches; more are counted
+
+
+def _nothing_found_hint(loaded: Loaded, query: str, fields: Collection[str] = ALL_FIELDS) -> str:
+    """Why no one matches: the words of the query found nowhere and who matched the rest;
+    for a query of one word (or none found at all), the closest names."""
+    words = typed_words(query)
+    if len(words) > 1:
+        miss = explain_miss(query, loaded.index, fields)
+        if miss.partial:
+            return _partial_hint(loaded, query, words, miss)
     message = f"No one matches '{query}'."
-    close = closest_names(query, names)
+    close = closest_names(query, list(loaded.index.names))  # no person decoded for a hint
     if close:
         message += f" Closest names: {', '.join(close)}."
     if search_orgs(loaded, query):
         message += f" Organisations match it: try `kjcdir orgs {query}`."
     return message
+
+
+def _partial_hint(loaded: Loaded, query: str, words: Sequence[str], miss: Miss) -> str:
+    missing = [f"'{words[position]}'" for position in miss.missing]
+    unreached = [f"'{words[position]}'" for position in miss.unreached]
+    reasons = []
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        reasons.append(f"{_and(missing)} {verb} not in the directory")
+    if unreached:
+        reasons.append(f"no person in the directory has {_and(unreached)}")
+    message = f"No one matches all of '{query}'"
+    message += f": {'; '.join(reasons)}." if reasons else "."
+    people = loaded.directory.people
+    names = [people.at(hit.person).name for hit in miss.partial[:MAX_PARTIAL_NAMES]]
+    more = len(miss.partial) - len(names)
+    message += f" Partial matches: {', '.join(names)}{f' and {more} more' if more else ''}."
+    if not (missing or unreached):
+        message += f" For several people, separate them with commas: '{', '.join(words)}'."
+    return message
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def search_orgs(loaded: Loaded, query: str) -> list[Organization]:
@@ -208,6 +266,50 @@ def list_people(
         positions = [position for position in positions if position in topical]
     ordered = sorted(positions, key=lambda position: loaded.index.sort_keys[position])
     return [people.at(position) for position in ordered]
+
+
+def lead_affiliations(
+    loaded: Loaded,
+    people: Sequence[Person],
+    query: str | None = None,
+    org_text: str | None = None,
+) -> dict[str, Affiliation]:
+    """For the one-line forms (piped lines, the table, mutt): the affiliation that explains
+    why each person is listed, by person id, where it is not simply the first one.
+
+    With `--org`, an affiliation within the organisation or its units; with a query (or
+    a topic), the one whose role, organisations and their topics match the query's
+    words best. Ties go to the earlier affiliation, so the first one stays the default.
+    """
+    directory = loaded.directory
+    units = directory.subtree(resolve_org(loaded, org_text).id) if org_text else None
+    words = [forms for part in (query or "").split(",") for forms in query_words(part)]
+    leads: dict[str, Affiliation] = {}
+    for person in people:
+        candidates = list(person.affiliations)
+        if len(candidates) < 2:
+            continue
+        if units is not None:
+            candidates = [aff for aff in candidates if aff.org_id in units] or candidates
+        if words and len(candidates) > 1:
+            lead = max(candidates, key=lambda aff: _affiliation_score(directory, aff, words))
+        else:
+            lead = candidates[0]
+        if lead is not person.affiliations[0]:
+            leads[person.id] = lead
+    return leads
+
+
+def _affiliation_score(
+    directory: Directory, affiliation: Affiliation, words: Sequence[tuple[str, ...]]
+) -> float:
+    """How well the query's words match the affiliation: its role, and the names, shorts,
+    aliases and topics of its organisation and the bodies above it."""
+    texts = [affiliation.role or ""]
+    for org in directory.chain(affiliation.org_id):
+        texts += [org.name, org.short or "", *org.aliases, *org.topics]
+    vocabulary = sorted({form for text in texts for forms in content_words(text) for form in forms})
+    return sum(max(match_vocabulary(forms, vocabulary).values(), default=0.0) for forms in words)
 
 
 def get_entry(loaded: Loaded, entry_id: str) -> Person | Organization:

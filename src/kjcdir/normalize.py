@@ -121,9 +121,34 @@ def _split_keeping_marks(folded: str) -> list[str]:
     ]
 
 
+# The German social codes are written with Roman and Arabic numbers alike: "SGB II" and
+# "SGB 2" are the same words to the search, in the data and in queries. A number after
+# "SGB" (and "SGB2", "SGBII" written as one word) becomes its Roman form.
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+_SGB_NUMBERS = {str(number): roman for number, roman in enumerate(_ROMAN, start=1)}
+_SGB_JOINED = re.compile(r"sgb(1[0-2]|[1-9]|[ivx]+)")
+
+
+def social_code_words(words: list[str]) -> list[str]:
+    """The folded words with each social code's number in Roman form (SGB 2 → sgb ii)."""
+    if not any(word.startswith("sgb") for word in words):
+        return words
+    result: list[str] = []
+    for word in words:
+        joined = _SGB_JOINED.fullmatch(word)
+        if joined is not None:
+            number = joined.group(1)
+            result += ["sgb", _SGB_NUMBERS.get(number, number)]
+        elif result and result[-1] == "sgb" and word in _SGB_NUMBERS:
+            result.append(_SGB_NUMBERS[word])
+        else:
+            result.append(word)
+    return result
+
+
 def normalize(text: str) -> list[tuple[str, ...]]:
     """Each word of the text with its searchable forms."""
-    return [word_forms(word) for word in split_words(text)]
+    return [word_forms(word) for word in social_code_words(split_words(text))]
 
 
 # Words that carry no meaning on their own in German or English text; they are
@@ -189,6 +214,61 @@ STOP_WORDS = frozenset(
         "for",
     }
 )
+
+
+# Words that say how a query is asked, not whom it asks for: dropped from queries (not
+# from the data), unless a query holds nothing else. Salutations, the words for a
+# contact person, and question words; articles and prepositions are STOP_WORDS above.
+# Each in its folded, transliterated form (what normalize() gives first).
+FILLER_WORDS = frozenset(
+    {
+        "frau",
+        "herr",
+        "herrn",
+        "fr",
+        "hr",
+        "ansprechpartner",
+        "ansprechpartnerin",
+        "ansprechpartnerinnen",
+        "ansprechperson",
+        "kontakt",
+        "kontaktperson",
+        "zustaendig",
+        "zustaendige",
+        "zustaendiger",
+        "zustaendigkeit",
+        "wer",
+        "wen",
+        "wem",
+        "was",
+        "macht",
+        "machen",
+    }
+)
+
+
+def meaningful_words(text: str) -> list[tuple[str, ...]]:
+    """A query's words without stop and filler words; all of them if nothing else is left."""
+    words = normalize(text)
+    kept = [forms for forms in words if forms[0] not in STOP_WORDS and forms[0] not in FILLER_WORDS]
+    return kept or words
+
+
+def typed_words(text: str) -> list[str]:
+    """The query's meaningful words as the user typed them, one for each word of
+    meaningful_words(), for messages ('Gießen' is not in the directory). Where typing and
+    normalising do not split alike (SGB2), the normalised word stands in."""
+    typed = [word for word in _WORD_SEPARATOR.split(text) if word]
+    folded = social_code_words(split_words(text))
+    if len(typed) != len(folded):
+        typed = folded
+    forms = [word_forms(word)[0] for word in folded]
+    kept = [
+        word
+        for word, form in zip(typed, forms, strict=True)
+        if form not in STOP_WORDS and form not in FILLER_WORDS
+    ]
+    return kept or typed
 
 
 def content_words(text: str) -> list[tuple[str, ...]]:

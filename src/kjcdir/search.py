@@ -13,7 +13,7 @@ import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from kjcdir.index import (
     FIELD_CONTACT,
@@ -25,7 +25,7 @@ from kjcdir.index import (
     FIELD_TOPIC,
     SearchIndex,
 )
-from kjcdir.normalize import STOP_WORDS, fold, normalize
+from kjcdir.normalize import fold, meaningful_words
 
 # How much a perfect match in each field is worth (0..1); names count most.
 PERSON_WEIGHTS = {
@@ -74,10 +74,9 @@ _TRUNK_ZERO = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3})\s*\(0\)")
 
 
 def query_words(query: str) -> list[tuple[str, ...]]:
-    """The query's words; stop words are dropped unless nothing else is left."""
-    words = normalize(query)
-    meaningful = [forms for forms in words if forms[0] not in STOP_WORDS]
-    return meaningful or words
+    """The query's meaningful words: stop and filler words are dropped unless nothing else
+    is left (normalize.meaningful_words)."""
+    return meaningful_words(query)
 
 
 def phone_digits(text: str) -> str | None:
@@ -293,6 +292,17 @@ class Hit:
         return f"Hit(person={self.person!r}, score={self.score!r})"
 
 
+def _word_scores(
+    words: Sequence[tuple[str, ...]], index: SearchIndex, fields: Collection[str]
+) -> list[dict[int, float]]:
+    """For each query word, the people it reaches and its best weighted score for each."""
+    per_word = []
+    for forms in words:
+        word_scores = match_vocabulary(forms, index.vocabulary)
+        per_word.append(score_word(word_scores, index, fields) if word_scores else {})
+    return per_word
+
+
 def _scores(
     query: str,
     index: SearchIndex,
@@ -301,19 +311,19 @@ def _scores(
 ) -> dict[int, float]:
     """Every person the query reaches, with their score (0..100, one decimal).
 
-    `named` holds scores the caller knows better than word matching: the people of a
-    body whose full name the query is ("Hessischer Landkreistag").
+    Every meaningful word of the query must reach the person (SPEC 2): a person who
+    matches only some of them is no hit, however well. The score is the average of the
+    words' scores. A whole query that is a phone number or an e-mail address is matched
+    as one; `named` holds scores the caller knows better than word matching: the people
+    of a body whose full name the query is ("Hessischer Landkreistag").
     """
-    words = query_words(query)
-    totals: dict[int, float] = {}
-    for forms in words:
-        word_scores = match_vocabulary(forms, index.vocabulary)
-        if not word_scores:
-            continue
-        for person, score in score_word(word_scores, index, fields).items():
-            totals[person] = totals.get(person, 0.0) + score
-    count = max(len(words), 1)
-    scores = {person: total / count for person, total in totals.items()}
+    per_word = _word_scores(query_words(query), index, fields)
+    scores: dict[int, float] = {}
+    if per_word and all(per_word):
+        smallest = min(per_word, key=len)
+        for person in smallest:
+            if all(person in word for word in per_word):
+                scores[person] = sum(word[person] for word in per_word) / len(per_word)
     if FIELD_CONTACT in fields:
         for person, score in score_contact(query, index).items():
             scores[person] = max(scores.get(person, 0.0), score)
@@ -322,7 +332,41 @@ def _scores(
     return {person: round(score, 1) for person, score in scores.items()}
 
 
-def _ordered(hits: list[Hit], index: SearchIndex, limit: int | None = None) -> list[Hit]:
+class Miss(NamedTuple):
+    """Why a query of several words found no one: by position among the meaningful words,
+    the words that are nowhere in the directory and those that are, but reach no person
+    (an organisation without people); and the people who matched the most words."""
+
+    missing: list[int]
+    unreached: list[int]
+    partial: list[Hit]
+
+
+def explain_miss(query: str, index: SearchIndex, fields: Collection[str] = ALL_FIELDS) -> Miss:
+    """The words of a query that no one matches, and the best partial matches: the people
+    who matched the most words, scored over the words they matched, weak tail cut."""
+    words = query_words(query)
+    per_word = _word_scores(words, index, fields)
+    missing: list[int] = []
+    unreached: list[int] = []
+    for position, (forms, word) in enumerate(zip(words, per_word, strict=True)):
+        if not word:
+            known = match_vocabulary(forms, index.vocabulary)
+            (unreached if known else missing).append(position)
+    matched: dict[int, list[float]] = {}
+    for word in per_word:
+        for person, score in word.items():
+            matched.setdefault(person, []).append(score)
+    most = max((len(scores) for scores in matched.values()), default=0)
+    hits = [
+        Hit(person, round(sum(scores) / len(scores), 1))
+        for person, scores in matched.items()
+        if len(scores) == most
+    ]
+    return Miss(missing, unreached, cut(ordered(hits, index)))
+
+
+def ordered(hits: list[Hit], index: SearchIndex, limit: int | None = None) -> list[Hit]:
     """Best first; equal scores by family name, given name, then file order."""
     ranks = index.sort_ranks
 
@@ -340,7 +384,7 @@ def _ordered(hits: list[Hit], index: SearchIndex, limit: int | None = None) -> l
 def rank(query: str, index: SearchIndex, fields: Collection[str] = ALL_FIELDS) -> list[Hit]:
     """All people the query reaches, best first, before the cut-off."""
     scores = _scores(query, index, fields)
-    return _ordered([Hit(person, score) for person, score in scores.items()], index)
+    return ordered([Hit(person, score) for person, score in scores.items()], index)
 
 
 def cut(hits: Sequence[Hit]) -> list[Hit]:
@@ -367,7 +411,7 @@ def search(
         return []
     threshold = max(MIN_SCORE, max(scores.values()) * RELATIVE_CUTOFF)
     kept = [Hit(person, score) for person, score in scores.items() if score >= threshold]
-    return _ordered(kept, index, limit)
+    return ordered(kept, index, limit)
 
 
 def closest_names(query: str, names: Sequence[str], limit: int = 3) -> list[str]:

@@ -11,12 +11,12 @@ break: those would split it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kjcdir.errors import NotFound
 from kjcdir.export.clean import one_line
-from kjcdir.model import Directory, Person
+from kjcdir.model import Affiliation, Directory, Person
 from kjcdir.store import Loaded
 
 
@@ -39,7 +39,7 @@ class NoAddress(NotFound):
 
 def query(loaded: Loaded, text: str) -> Answer:
     """The addresses of the people the query finds, best first; all addresses without one."""
-    from kjcdir.lookup import find_people, list_people
+    from kjcdir.lookup import find_people, lead_affiliations, list_people
 
     wanted = one_line(text)
     if wanted:
@@ -51,7 +51,8 @@ def query(loaded: Loaded, text: str) -> Answer:
             raise NoAddress(error.message, status_line(f"kjcdir: {error.message}")) from None
     else:
         people = list_people(loaded)
-    lines = tuple(address_lines(loaded.directory, people))
+    leads = lead_affiliations(loaded, people, query=wanted) if wanted else None
+    lines = tuple(address_lines(loaded.directory, people, leads))
     about = f" for '{wanted}'" if wanted else ""
     if not lines:
         message = f"The people found{about} have no e-mail address."
@@ -72,11 +73,18 @@ def data_error_status(count: int) -> str:
     return f"kjcdir: the directory files have {problems}; run `kjcdir check` to see them."
 
 
-def address_lines(directory: Directory, people: Sequence[Person]) -> list[str]:
-    """`email<TAB>name<TAB>organisation` for each address of each person."""
+def address_lines(
+    directory: Directory,
+    people: Sequence[Person],
+    leads: Mapping[str, Affiliation] | None = None,
+) -> list[str]:
+    """`email<TAB>name<TAB>organisation` for each address of each person; the organisation
+    of the affiliation in `leads` (the one that explains the hit), else the first."""
     lines = []
     for person in people:
-        first = person.affiliations[0] if person.affiliations else None
+        first = (leads or {}).get(person.id) or (
+            person.affiliations[0] if person.affiliations else None
+        )
         org = " › ".join(directory.org_path(first.org_id)) if first else ""
         for email in person.emails:
             fields = (one_line(email), one_line(person.name), one_line(org))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kjcdir.model import Directory, Organization, Person
+from kjcdir.model import Affiliation, Directory, Organization, Person
 from kjcdir.output import Form, plain, views
 
 if TYPE_CHECKING:
@@ -37,12 +37,18 @@ def write(text: str, chunk: int = 65536) -> None:
         sys.stdout.write(text[start : start + chunk])
 
 
-def found_people(directory: Directory, found: Sequence[Found], form: Form) -> None:
-    """`find`: cards on a terminal, lines in a pipe, objects with scores in JSON."""
+def found_people(
+    directory: Directory,
+    found: Sequence[Found],
+    form: Form,
+    leads: Mapping[str, Affiliation] | None = None,
+) -> None:
+    """`find`: cards on a terminal, lines in a pipe, objects with scores in JSON. A line
+    shows the affiliation in `leads` (the one that explains the hit) where there is one."""
     if form is Form.JSON:
         write_json([views.person_object(directory, f.person, f.score) for f in found])
     elif form is Form.PLAIN:
-        plain.write_people(sys.stdout, directory, (f.person for f in found))
+        plain.write_people(sys.stdout, directory, (f.person for f in found), leads)
     else:
         from kjcdir.output import terminal
 
@@ -50,16 +56,21 @@ def found_people(directory: Directory, found: Sequence[Found], form: Form) -> No
         terminal.console().print(terminal.cards(panels))
 
 
-def people_list(directory: Directory, people: Sequence[Person], form: Form) -> None:
-    """`list`: a table on a terminal."""
+def people_list(
+    directory: Directory,
+    people: Sequence[Person],
+    form: Form,
+    leads: Mapping[str, Affiliation] | None = None,
+) -> None:
+    """`list`: a table on a terminal; rows and lines show the affiliations in `leads`."""
     if form is Form.JSON:
         write_json([views.person_object(directory, person) for person in people])
     elif form is Form.PLAIN:
-        plain.write_people(sys.stdout, directory, people)
+        plain.write_people(sys.stdout, directory, people, leads)
     else:
         from kjcdir.output import terminal
 
-        terminal.console().print(terminal.people_table(directory, people))
+        terminal.console().print(terminal.people_table(directory, people, leads))
 
 
 def entry(directory: Directory, item: Person | Organization, form: Form) -> None:
@@ -81,6 +92,25 @@ def entry(directory: Directory, item: Person | Organization, form: Form) -> None
         from kjcdir.output import terminal
 
         terminal.console().print(terminal.org_card(directory, item))
+
+
+def letter(directory: Directory, item: Person | Organization) -> None:
+    """`show --letter`: the address block, an empty line and the greeting line, as plain
+    text in every form (it is pasted into a letter). Without an address, the greeting
+    alone and a note on stderr."""
+    from kjcdir.letter import org_letter, person_letter
+    from kjcdir.output.text import inert
+
+    if isinstance(item, Person):
+        text, name = person_letter(directory, item), item.name
+    else:
+        text, name = org_letter(directory, item), item.name
+    lines = [*text.address, ""] if text.address else []
+    lines.append(text.greeting_line)
+    write("".join(inert(line) + "\n" for line in lines))
+    if not text.address:
+        sys.stdout.flush()  # the letter first, then the note, where both go to one terminal
+        error(f"The directory has no postal address for {name}, so only the greeting is printed.")
 
 
 def organizations(

@@ -7,7 +7,7 @@ typed and an escape sequence in a field never reaches the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from kjcdir.model import Directory, Organization, Person, Phone
+from kjcdir.model import Affiliation, Directory, Organization, Person, Phone
 from kjcdir.output.plain import PATH_SEPARATOR
 from kjcdir.output.text import inert, label
 
@@ -99,7 +99,9 @@ def person_card(directory: Directory, person: Person, score: float | None = None
     topics = _person_topics(directory, person)
     if topics:
         body.add_row(label("topics"), plain_text(", ".join(topics)))
-    return Card(body, plain_text(person.name, f"bold {ACCENT}"), person.id, score)
+    from kjcdir.letter import addressee  # "Frau Rena Wißmeier" where the data gives "Frau"
+
+    return Card(body, plain_text(addressee(person), f"bold {ACCENT}"), person.id, score)
 
 
 def _person_topics(directory: Directory, person: Person) -> list[str]:
@@ -136,6 +138,12 @@ def org_card(directory: Directory, org: Organization) -> Card:
     members = [directory.organizations[m].name for m in org.members if m in directory.organizations]
     if members:
         body.add_row(label("members"), lines_text(members))
+    bodies = directory.member_of(org.id)  # the reverse of `members`
+    if bodies:
+        body.add_row(
+            label("member_of"),
+            lines_text(PATH_SEPARATOR.join(directory.org_path(b.id)) for b in bodies),
+        )
     people = directory.people_of(org.id)
     if people:
         names = Text("\n").join(_person_line(person) for person in people)
@@ -199,8 +207,12 @@ def _person_line(person: Person) -> Text:
     return line
 
 
-def people_table(directory: Directory, people: Iterable[Person]) -> PeopleTable:
-    return PeopleTable(directory, people)
+def people_table(
+    directory: Directory,
+    people: Iterable[Person],
+    leads: Mapping[str, Affiliation] | None = None,
+) -> PeopleTable:
+    return PeopleTable(directory, people, leads)
 
 
 class PeopleTable:
@@ -217,10 +229,18 @@ class PeopleTable:
     MIN_ORG_WIDTH = 16
     MIN_DETAILS_WIDTH = 24
 
-    def __init__(self, directory: Directory, people: Iterable[Person]) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        people: Iterable[Person],
+        leads: Mapping[str, Affiliation] | None = None,
+    ) -> None:
         self.rows: list[tuple[Text, Text, Text, Text]] = []
         for person in people:
-            first = person.affiliations[0] if person.affiliations else None
+            # the affiliation that explains the row (lookup.lead_affiliations), else the first
+            first = (leads or {}).get(person.id) or (
+                person.affiliations[0] if person.affiliations else None
+            )
             where = Text()
             if first is not None:
                 where.append_text(org_path_text(directory, first.org_id))
