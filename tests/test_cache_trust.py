@@ -145,6 +145,7 @@ Edit = Callable[[Parts], None]
 
 # fields of records.person_record / org_record
 P_ID, P_GIVEN, P_FAMILY, P_AFFILIATIONS, P_PHONES, P_EMAILS = 0, 1, 2, 3, 4, 5
+P_SALUTATION = 9
 O_ID, O_PARENT, O_MEMBERS = 0, 4, 5
 
 
@@ -882,8 +883,13 @@ BAD_PEOPLE: dict[str, Any] = {
     "address of 3 parts": _person_record(6, ("Straße 1", "65189", "Wiesbaden")),
     "website javascript:": _person_record(7, ("javascript:alert(1)",)),
     "topic empty": _person_record(8, ("",)),
-    "record of 8 fields": records.person_record(_bundled().people[TARGET])[:-1],
-    "record of 10 fields": (*records.person_record(_bundled().people[TARGET]), ()),
+    "salutation empty": _person_record(P_SALUTATION, ""),
+    "salutation padded": _person_record(P_SALUTATION, " Frau"),
+    "salutation not text": _person_record(P_SALUTATION, ("Frau",)),
+    "salutation too long": _person_record(P_SALUTATION, "F" * 301),
+    "salutation invisible": _person_record(P_SALUTATION, "\u200b"),
+    "record of 9 fields": records.person_record(_bundled().people[TARGET])[:-1],
+    "record of 11 fields": (*records.person_record(_bundled().people[TARGET]), ()),
     "record None": None,
     "record a number": 42,
 }

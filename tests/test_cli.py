@@ -35,15 +35,17 @@ ALL_PEOPLE_BY_FAMILY_NAME = [
 AK_OPTION = {"rosemarie-lueck", "ariane-patzelt", "joachim-werle", "juergen-stock", "peter-dubowy"}
 RENA_LINE = (
     "rena-wissmeier\tRena Wißmeier\tHessischer Städtetag › Regiestelle SGB II\t"
-    "hat die Aufgaben der Regiestelle SGB II übernommen\t+49 611 1702-25\t"
+    "Regiestelle SGB II\t+49 611 1702-25\t"
     "wissmeier@hess-staedtetag.de"
 )
 SPEC_PERSON_KEYS = {
     "kind",
     "id",
     "name",
+    "salutation",
     "given_name",
     "family_name",
+    "greeting",
     "affiliations",
     "phones",
     "emails",
@@ -144,13 +146,15 @@ def test_show_person_json(cli) -> None:
         "kind": "person",
         "id": "rena-wissmeier",
         "name": "Rena Wißmeier",
+        "salutation": "Frau",
         "given_name": "Rena",
         "family_name": "Wißmeier",
+        "greeting": "Sehr geehrte Frau Wißmeier",
         "affiliations": [
             {
                 "org_id": "hstt-regiestelle",
                 "org_path": ["Hessischer Städtetag", "Regiestelle SGB II"],
-                "role": "hat die Aufgaben der Regiestelle SGB II übernommen",
+                "role": "Regiestelle SGB II",
             }
         ],
         "phones": [{"display": "+49 611 1702-25", "e164": "+49611170225"}],
@@ -173,7 +177,7 @@ def test_show_person_without_contact_details_json(cli) -> None:
         {
             "org_id": "dlt-ak-option",
             "org_path": ["Deutscher Landkreistag", "AK Option"],
-            "role": "Vertretung des Landes Hessen",
+            "role": "hessisches Mitglied im AK Option",
         },
         {
             "org_id": "ag-kjc",
@@ -182,6 +186,7 @@ def test_show_person_without_contact_details_json(cli) -> None:
         },
     ]
     assert (werle["phones"], werle["emails"], werle["address"]) == ([], [], None)
+    assert (werle["salutation"], werle["greeting"]) == (None, "Guten Tag Joachim Werle")
 
 
 def test_show_organization_json(cli) -> None:
@@ -229,6 +234,25 @@ def test_show_association_json(cli) -> None:
     ak = json_of(cli, "show", "dlt-ak-option")
     assert set(ak["people"]) == AK_OPTION
     assert (ak["short"], ak["parent"]) == ("AK Option", "dlt")
+
+
+@pytest.mark.parametrize("city", ["stadt-offenbach", "lhs-wiesbaden"])
+def test_the_optionsstaedte_are_members_of_the_konferenz(cli, city: str) -> None:
+    """The Konferenz lists its members; each member's card names the Konferenz in turn."""
+    shown = json_of(cli, "show", city)
+    assert shown["member_of"] == ["dst-konferenz-optionsstaedte"]
+    assert shown["members"] == []
+    konferenz = json_of(cli, "show", "dst-konferenz-optionsstaedte")
+    assert konferenz["members"] == ["stadt-offenbach", "lhs-wiesbaden"]
+    assert konferenz["member_of"] == []
+    lines = cli("show", city).stdout.splitlines()
+    assert "member_of\tdst-konferenz-optionsstaedte" in lines
+    assert not [line for line in cli("show", "hlt").stdout.splitlines() if "member_of" in line]
+
+
+def test_stadt_offenbach_is_named_as_a_city(cli) -> None:
+    offenbach = json_of(cli, "show", "stadt-offenbach")
+    assert (offenbach["name"], offenbach["aliases"]) == ("Stadt Offenbach", ["Offenbach"])
 
 
 # -- find -----------------------------------------------------------------------------------
@@ -398,6 +422,7 @@ def test_show_person_piped_prints_field_and_value_lines(cli) -> None:
         "name\tFelix Würfel\n"
         "given_name\tFelix\n"
         "family_name\tWürfel\n"
+        "greeting\tGuten Tag Felix Würfel\n"
         "organization\tHessischer Landkreistag › Sozialreferat\n"
         "role\tLeiter des Sozialreferats\n"
         "phone\t+49 611 1706-69\n"
@@ -408,13 +433,40 @@ def test_show_person_piped_prints_field_and_value_lines(cli) -> None:
 
 def test_show_person_piped_one_line_per_affiliation(cli) -> None:
     lines = cli("show", "joachim-werle").stdout.splitlines()
-    assert lines[5:] == [
+    assert lines[6:] == [
         "organization\tMain-Taunus-Kreis",
+        "role\t",
         "organization\tDeutscher Landkreistag › AK Option",
-        "role\tVertretung des Landes Hessen",
+        "role\thessisches Mitglied im AK Option",
         "organization\tArbeitsgemeinschaft der Kommunalen Jobcenter",
         "role\tSprecher der hessischen AG KJC",
     ]
+
+
+@pytest.mark.parametrize("person_id", ["ariane-patzelt", "joachim-werle", "rosemarie-lueck"])
+def test_show_piped_pairs_every_organization_with_a_role_line(cli, person_id: str) -> None:
+    """A role line follows every organisation line, empty where the affiliation has none,
+    so that pairing the two kinds of line by position gives each affiliation its own role."""
+    lines = [line.split("\t") for line in cli("show", person_id).stdout.splitlines()]
+    assert all(len(fields) == 2 for fields in lines)
+    organizations = [value for name, value in lines if name == "organization"]
+    roles = [value for name, value in lines if name == "role"]
+    expected = json_of(cli, "show", person_id)["affiliations"]
+    assert list(zip(organizations, roles, strict=True)) == [
+        (" › ".join(aff["org_path"]), aff["role"] or "") for aff in expected
+    ]
+    assert [name for name, _ in lines if name in ("organization", "role")] == [
+        "organization",
+        "role",
+    ] * len(expected)
+
+
+def test_show_patzelt_piped_has_an_empty_role_for_wiesbaden(cli) -> None:
+    lines = cli("show", "ariane-patzelt").stdout.splitlines()
+    assert lines[lines.index("organization\tLandeshauptstadt Wiesbaden") + 1] == "role\t"
+    assert lines[lines.index("organization\tDeutscher Landkreistag › AK Option") + 1] == (
+        "role\thessisches Mitglied im AK Option"
+    )
 
 
 def test_show_organization_piped(cli) -> None:
@@ -473,6 +525,23 @@ def test_show_organization_on_a_terminal(cli, terminal: None) -> None:
     result = cli("show", "hlt")
     assert "https://www.hlt.de" in OSC8.findall(result.stdout)
     assert "Hessischer Landkreistag (HLT)" in visible(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("env", "label"), [({}, "Member of"), ({"LANG": "de_DE.UTF-8"}, "Mitglied von")]
+)
+def test_a_member_organisation_on_a_terminal_names_its_body(
+    cli, terminal: None, env: dict[str, str], label: str
+) -> None:
+    text = visible(cli("show", "stadt-offenbach", env=env).stdout)
+    assert "Stadt Offenbach" in text
+    [line] = [line for line in text.splitlines() if label in line]
+    assert "Deutscher Städtetag › Konferenz der Optionsstädte" in line
+
+
+def test_a_person_card_shows_the_salutation_with_the_name(cli, terminal: None) -> None:
+    assert "Frau Rena Wißmeier" in visible(cli("show", "rena-wissmeier").stdout)
+    assert "Frau Kreisbeigeordnete Rosemarie Lück" in visible(cli("show", "rosemarie-lueck").stdout)
 
 
 def test_show_an_unknown_id(cli) -> None:
@@ -630,7 +699,7 @@ def test_orgs_piped(cli) -> None:
         "hlt-koordinierungsstelle\t\tKoordinierungsstelle für die Kommunalen Jobcenter\thlt",
     ]
     assert "dlt-ak-option\tAK Option\tAK Option\tdlt" in lines
-    assert lines[-1] == "stadt-offenbach\t\tOffenbach\t"
+    assert lines[-1] == "stadt-offenbach\t\tStadt Offenbach\t"
 
 
 def test_orgs_json(cli) -> None:
@@ -662,7 +731,7 @@ def test_orgs_on_a_terminal_is_a_tree(cli, terminal: None) -> None:
     assert lines[1].startswith("├── Hessischer Landkreistag (HLT)  hlt")
     assert lines[2].startswith("│   ├── Sozialreferat  hlt-sozialreferat")
     assert lines[3].startswith("│   │   └── Felix Würfel  felix-wuerfel  Leiter des Sozialreferats")
-    assert lines[-1].startswith("└── Offenbach  stadt-offenbach")
+    assert lines[-1].startswith("└── Stadt Offenbach  stadt-offenbach")
     assert any("└── AK Option  dlt-ak-option" in line for line in lines)
 
 
@@ -680,7 +749,7 @@ def test_orgs_query_on_a_terminal_prints_cards(cli, terminal: None) -> None:
 
 def test_topics_json(cli) -> None:
     rows = json_of(cli, "topics")
-    assert [row["kind"] for row in rows] == ["topic"] * 22 + ["task"] * 19
+    assert [row["kind"] for row in rows] == ["topic"] * 22 + ["task"] * 20
     by_topic = {row["topic"]: row for row in rows}
     assert by_topic["Sozialreferat"] == {
         "topic": "Sozialreferat",
@@ -699,7 +768,7 @@ def test_topics_piped(cli) -> None:
         "Fachtagungen\ttopic\thstt-regiestelle\trena-wissmeier\n"
         "Vorbereitung und Durchführung von Fachtagungen\ttask\thstt-regiestelle\trena-wissmeier\n"
     )
-    assert len(cli("topics").stdout.splitlines()) == 41
+    assert len(cli("topics").stdout.splitlines()) == 42
 
 
 def test_topics_query_that_finds_nothing(cli) -> None:

@@ -169,6 +169,9 @@ def test_names_and_shorts_of_the_bodies(bundled: Directory) -> None:
     assert names["ag-kjc"] == "Arbeitsgemeinschaft der Kommunalen Jobcenter"
     assert names["lhs-wiesbaden"] == "Landeshauptstadt Wiesbaden"
     assert names["lk-darmstadt-dieburg"] == "Landkreis Darmstadt-Dieburg"
+    # the city, one of the page's two Optionsstädte, not the Kreis Offenbach
+    assert names["stadt-offenbach"] == "Stadt Offenbach"
+    assert bundled.organizations["stadt-offenbach"].aliases == ("Offenbach",)  # the page's word
 
 
 def test_roles_and_units_of_the_four_staff(bundled: Directory) -> None:
@@ -179,10 +182,10 @@ def test_roles_and_units_of_the_four_staff(bundled: Directory) -> None:
     assert affiliations["michael-hofmeister"] == [
         ("hstt-sozialreferat", "Leiter des Sozialreferats")
     ]
-    [(laura_org, laura_role)] = affiliations["laura-brennert"]
-    assert laura_org == "hlt-koordinierungsstelle" and "Koordinierungsstelle" in (laura_role or "")
-    [(rena_org, rena_role)] = affiliations["rena-wissmeier"]
-    assert rena_org == "hstt-regiestelle" and "Regiestelle SGB II" in (rena_role or "")
+    assert affiliations["laura-brennert"] == [
+        ("hlt-koordinierungsstelle", "Begleitung der Koordinierungsstelle")
+    ]
+    assert affiliations["rena-wissmeier"] == [("hstt-regiestelle", "Regiestelle SGB II")]
     assert bundled.org_path("hstt-regiestelle") == ("Hessischer Städtetag", "Regiestelle SGB II")
 
 
@@ -227,6 +230,74 @@ def test_members_of_the_konferenz_der_optionsstaedte(bundled: Directory) -> None
     assert [org.id for org in bundled.organizations.values() if org.members] == [
         "dst-konferenz-optionsstaedte"
     ]
+    # and the other way round: the two cities are members of the Konferenz, nothing else is
+    member_of = {
+        org.id: [body.id for body in bundled.member_of(org.id)]
+        for org in bundled.organizations.values()
+        if bundled.member_of(org.id)
+    }
+    assert member_of == {
+        "lhs-wiesbaden": ["dst-konferenz-optionsstaedte"],
+        "stadt-offenbach": ["dst-konferenz-optionsstaedte"],
+    }
+
+
+def test_each_federal_body_represents_its_own_members(bundled: Directory) -> None:
+    """The page says of both: "Beide vertreten ihre Mitglieder (die Landkreistage und
+    Städtetage)": the DLT's are the Landkreistage, the DST's the Städtetage."""
+    dlt = bundled.organizations["dlt"].tasks
+    dst = bundled.organizations["dst"].tasks
+    assert dlt[0] == (
+        "vertritt seine Mitglieder (die Landkreistage) gegenüber Bundesregierung, "
+        "Bundestag sowie Bundesrat"
+    )
+    assert dst[0] == (
+        "vertritt seine Mitglieder (die Städtetage) gegenüber Bundesregierung, "
+        "Bundestag sowie Bundesrat"
+    )
+    texts = [
+        text
+        for org in bundled.organizations.values()
+        for text in (org.description or "", *org.tasks)
+    ]
+    assert not [text for text in texts if "Landkreistage und Städtetage" in text]
+
+
+# Every role of the data, as a card and a vCard's TITLE show it: noun phrases, no sentences.
+ROLES = {
+    ("felix-wuerfel", "hlt-sozialreferat"): "Leiter des Sozialreferats",
+    ("laura-brennert", "hlt-koordinierungsstelle"): "Begleitung der Koordinierungsstelle",
+    ("michael-hofmeister", "hstt-sozialreferat"): "Leiter des Sozialreferats",
+    ("rena-wissmeier", "hstt-regiestelle"): "Regiestelle SGB II",
+    ("rosemarie-lueck", "lk-darmstadt-dieburg"): "Kreisbeigeordnete",
+    **{(pid, "dlt-ak-option"): "hessisches Mitglied im AK Option" for pid in AK_OPTION},
+    ("joachim-werle", "ag-kjc"): "Sprecher der hessischen AG KJC",
+}
+# The finite verbs and participles the roles were written with before, and their kin.
+VERBS = {"hat", "ist", "wird", "wurde", "begleitet", "vertritt", "übernommen", "vertreten"}
+
+
+def test_every_role_is_a_noun_phrase(bundled: Directory) -> None:
+    roles = {
+        (person.id, aff.org_id): aff.role
+        for person in bundled.people.values()
+        for aff in person.affiliations
+        if aff.role
+    }
+    assert roles == ROLES
+    for role in roles.values():
+        assert not VERBS & set(role.split()), role
+    assert "Vertretung des Landes Hessen" not in roles.values()  # read as the state's office
+
+
+def test_salutations_only_where_the_page_gives_them(bundled: Directory) -> None:
+    salutations = {pid: bundled.people[pid].salutation for pid in PEOPLE}
+    assert salutations == {
+        **{pid: None for pid in PEOPLE},
+        "rena-wissmeier": "Frau",  # "von Frau Rena Wißmeier übernommen"
+        # "durch Frau Kreisbeigeordnete Rosemarie Lück"
+        "rosemarie-lueck": "Frau Kreisbeigeordnete",
+    }
 
 
 def test_task_lists_and_their_lengths(bundled: Directory) -> None:
@@ -249,7 +320,7 @@ def test_task_lists_and_their_lengths(bundled: Directory) -> None:
     koordinierung = bundled.organizations["hlt-koordinierungsstelle"].tasks
     assert "AG KJC" in koordinierung[0]
     assert "Messeauftritten und Fachveranstaltungen" in koordinierung[2]
-    assert bundled.organizations["dlt"].tasks == bundled.organizations["dst"].tasks
+    assert bundled.organizations["dlt"].tasks[1] == bundled.organizations["dst"].tasks[1]
     assert all(
         task.strip() == task and task
         for org in bundled.organizations.values()
@@ -341,6 +412,36 @@ def test_every_website_is_on_the_page(bundled: Directory, shared: Path) -> None:
     for org in bundled.organizations.values():
         for url in org.websites:
             assert url.removeprefix("https://") in page, (org.id, url)
+
+
+def test_the_page_says_each_salutation_and_no_other(bundled: Directory, shared: Path) -> None:
+    page = " ".join(_seed(shared).split())
+    for pid in PEOPLE:
+        person = bundled.people[pid]
+        if person.salutation:
+            assert f"{person.salutation} {person.name}" in page, pid
+        else:  # neither "Frau" nor "Herr" before the name, with or without a title between
+            before = re.compile(rf"\b(?:Frau|Herr)\b(?:\s+\w+)?\s+{re.escape(person.name)}")
+            assert not before.search(page), pid
+
+
+def test_the_page_says_what_the_roles_and_members_rest_on(shared: Path) -> None:
+    """The sentences of the page that items 7 to 9 of issue 11 rest on."""
+    page = " ".join(_seed(shared).split())
+    for sentence in (
+        "Beide vertreten ihre Mitglieder (die Landkreistage und Städtetage) gegenüber "
+        "Bundesregierung, Bundestag sowie Bundesrat",
+        "Die Koordinierungsstelle für die Kommunalen Jobcenter wird von Laura Brennert begleitet.",
+        "Seit 2012 gibt es eine Regiestelle SGB II beim Hessischen Städtetag. Diese Aufgaben "
+        "wurde von Frau Rena Wißmeier übernommen.",
+        "einen AK Option eingerichtet, in dem das Land Hessen durch Frau Kreisbeigeordnete "
+        "Rosemarie Lück",
+        "Sprecher der hessischen AG KJC",
+        "Leiter des Sozialreferats des HLT ist Felix Würfel",
+        "die Konferenz der Optionsstädte eingerichtet, in der die beiden hessischen "
+        "Optionsstädte Offenbach und Wiesbaden vertreten sind",
+    ):
+        assert sentence in page, sentence
 
 
 def test_every_task_is_on_the_page(bundled: Directory, shared: Path) -> None:

@@ -152,10 +152,11 @@ def test_outlook_german_rows(bundled: Directory) -> None:
     by_name = {row["Nachname"]: row for row in rows}
     rena = by_name["Wißmeier"]
     assert rena["Vorname"] == "Rena"
-    assert rena["Anrede"] == rena["Weitere Vornamen"] == rena["Suffix"] == ""
+    assert rena["Anrede"] == "Frau"  # as the page writes it: "Frau Rena Wißmeier"
+    assert rena["Weitere Vornamen"] == rena["Suffix"] == ""
     assert rena["Firma"] == "Hessischer Städtetag"
     assert rena["Abteilung"] == "Regiestelle SGB II"
-    assert rena["Position"] == "hat die Aufgaben der Regiestelle SGB II übernommen"
+    assert rena["Position"] == "Regiestelle SGB II"
     assert rena["Straße geschäftlich"] == "Frankfurter Straße 2"
     assert rena["Postleitzahl geschäftlich"] == "65189"
     assert rena["Ort geschäftlich"] == "Wiesbaden"
@@ -184,12 +185,14 @@ def test_outlook_german_rows(bundled: Directory) -> None:
     assert werle["Straße geschäftlich"] == werle["Webseite"] == ""
     assert werle["Kategorien"] == "AK Option;DLT;AG KJC"  # German list separator
     assert werle["Notizen"].split("\r\n")[:2] == [
-        "Auch: Vertretung des Landes Hessen, Deutscher Landkreistag › AK Option",
+        "Auch: hessisches Mitglied im AK Option, Deutscher Landkreistag › AK Option",
         "Auch: Sprecher der hessischen AG KJC, Arbeitsgemeinschaft der Kommunalen Jobcenter",
     ]
+    assert werle["Anrede"] == ""  # the page gives no salutation for him
     patzelt = by_name["Patzelt"]
     assert patzelt["Firma"] == "Landeshauptstadt Wiesbaden"
     assert patzelt["Position"] == ""
+    assert by_name["Lück"]["Anrede"] == "Frau Kreisbeigeordnete"
 
 
 def test_outlook_english_rows(bundled: Directory) -> None:
@@ -199,7 +202,10 @@ def test_outlook_english_rows(bundled: Directory) -> None:
     assert rena["First Name"] == "Rena"
     assert rena["Company"] == "Hessischer Städtetag"
     assert rena["Department"] == "Regiestelle SGB II"
-    assert rena["Job Title"] == "hat die Aufgaben der Regiestelle SGB II übernommen"
+    assert rena["Title"] == "Frau"
+    assert by_name["Lück"]["Title"] == "Frau Kreisbeigeordnete"
+    assert by_name["Würfel"]["Title"] == ""
+    assert rena["Job Title"] == "Regiestelle SGB II"
     assert rena["Business Street"] == "Frankfurter Straße 2"
     assert rena["Business Postal Code"] == "65189"
     assert rena["Business City"] == "Wiesbaden"
@@ -210,7 +216,7 @@ def test_outlook_english_rows(bundled: Directory) -> None:
     assert "Tasks (Regiestelle SGB II):" in rena["Notes"].split("\r\n")
     werle = by_name["Werle"]
     assert werle["Categories"] == "AK Option,DLT,AG KJC"  # English list separator
-    assert werle["Notes"].startswith("Also: Vertretung des Landes Hessen, ")
+    assert werle["Notes"].startswith("Also: hessisches Mitglied im AK Option, ")
 
 
 @pytest.mark.parametrize("lang", OUTLOOK_LANGS)
@@ -380,10 +386,12 @@ def test_google_rows(bundled: Directory) -> None:
     by_name = {row["Last Name"]: row for row in rows}
     rena = by_name["Wißmeier"]
     assert rena["First Name"] == "Rena"
-    assert rena["Middle Name"] == rena["Name Prefix"] == rena["File As"] == ""
+    assert rena["Middle Name"] == rena["File As"] == ""
+    assert rena["Name Prefix"] == "Frau"
+    assert by_name["Würfel"]["Name Prefix"] == ""
     assert rena["Organization Name"] == "Hessischer Städtetag"
     assert rena["Organization Department"] == "Regiestelle SGB II"
-    assert rena["Organization Title"] == "hat die Aufgaben der Regiestelle SGB II übernommen"
+    assert rena["Organization Title"] == "Regiestelle SGB II"
     assert rena["Labels"] == "* myContacts ::: HStT"
     assert (rena["E-mail 1 - Label"], rena["E-mail 1 - Value"]) == (
         "Work",

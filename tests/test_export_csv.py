@@ -43,7 +43,7 @@ def test_header_and_one_row_per_person(cli) -> None:  # type: ignore[no-untyped-
     assert rena["given_name"] == "Rena"
     assert rena["family_name"] == "Wißmeier"
     assert rena["organization"] == "Hessischer Städtetag › Regiestelle SGB II"
-    assert rena["role"] == "hat die Aufgaben der Regiestelle SGB II übernommen"
+    assert rena["role"] == "Regiestelle SGB II"
     assert rena["phone"] == "+49 611 1702-25"  # for programs: exactly as in the data
     assert rena["phone_e164"] == "+49611170225"
     assert rena["postal_code"] == "65189"

@@ -62,6 +62,7 @@ def test_every_bundled_person_round_trips(cli, bundled: Loaded, version: str) ->
         assert card.fn.value == person.name
         assert card.n.value.family == person.family_name
         assert card.n.value.given == (person.given_name or "")
+        assert card.n.value.prefix == (person.salutation or "")
         first = person.affiliations[0]
         assert card.org.value == list(directory.org_path(first.org_id))
         assert values(card, "title") == ([first.role] if first.role else [])
@@ -92,7 +93,7 @@ def test_wissmeier_card_has_every_field_of_spec_4(cli) -> None:  # type: ignore[
     card = parse_all(export(cli, "wissmeier"))[0]
     assert card.fn.value == "Rena Wißmeier"
     assert card.org.value == ["Hessischer Städtetag", "Regiestelle SGB II"]
-    assert card.title.value == "hat die Aufgaben der Regiestelle SGB II übernommen"
+    assert card.title.value == "Regiestelle SGB II"
     assert card.tel.value == "+49611170225"
     assert card.email.value == "wissmeier@hess-staedtetag.de"
     assert card.adr.value.street == "Frankfurter Straße 2"
@@ -100,6 +101,41 @@ def test_wissmeier_card_has_every_field_of_spec_4(cli) -> None:  # type: ignore[
     assert "SGB II" in card.categories.value and "HStT" in card.categories.value
     assert "Aufgaben (Regiestelle SGB II):" in card.note.value
     assert card.uid.value == "urn:uuid:b96a7254-713a-5f0c-bada-773a65a289fd"
+    assert (card.n.value.family, card.n.value.given, card.n.value.prefix) == (
+        "Wißmeier",
+        "Rena",
+        "Frau",
+    )
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_salutation_is_the_prefix_of_n(cli, version: str) -> None:  # type: ignore[no-untyped-def]
+    """The page's salutation ("Frau Kreisbeigeordnete Rosemarie Lück") is N's honorific
+    prefix, in both versions; a person without one has an empty prefix."""
+    text = export(cli, "--all", "--vcard-version", version)
+    cards = by_uid(parse_all(text))
+    lueck = cards[vcard.uid("rosemarie-lueck")]
+    assert lueck.n.value.prefix == "Frau Kreisbeigeordnete"
+    assert "N:Lück;Rosemarie;;Frau Kreisbeigeordnete;\r\n" in text
+    assert lueck.fn.value == "Rosemarie Lück"  # the name alone: FN is what lists sort by
+    assert cards[vcard.uid("felix-wuerfel")].n.value.prefix == ""
+    assert "N:Würfel;Felix;;;\r\n" in text
+
+
+def test_a_salutation_with_vcard_syntax_stays_one_prefix(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "own.yaml"
+    data.write_text(
+        "people:\n"
+        "  - id: anna\n"
+        '    salutation: "Frau; Dr.,\\\\ Prof.\\u001b"\n'
+        "    family_name: Muster\n",
+        encoding="utf-8",
+    )
+    result = cli("--no-bundled", "--data", str(data), "export", "--all")
+    assert result.exit_code == 0, result.stderr
+    [card] = parse_all(result.stdout)
+    assert card.n.value.prefix == "Frau; Dr.,\\ Prof."  # escaped, control dropped
+    assert card.n.value.family == "Muster"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -133,7 +169,7 @@ def test_people_without_phone_or_email_get_a_card(cli) -> None:  # type: ignore[
     assert card.fn.value == "Ariane Patzelt"
     assert card.org.value == ["Landeshauptstadt Wiesbaden"]
     assert "tel" not in card.contents and "email" not in card.contents
-    assert "Auch: Vertretung des Landes Hessen, Deutscher Landkreistag › AK Option" in (
+    assert "Auch: hessisches Mitglied im AK Option, Deutscher Landkreistag › AK Option" in (
         card.note.value
     )
 

@@ -470,6 +470,7 @@ LIMITS = [
     ("id", MAX_ID),
     ("family_name", MAX_SHORT_TEXT),
     ("given_name", MAX_SHORT_TEXT),
+    ("salutation", MAX_SHORT_TEXT),
     ("topics", MAX_SHORT_TEXT),
     ("emails", MAX_SHORT_TEXT),
     ("phones", 60),

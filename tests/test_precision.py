@@ -220,3 +220,10 @@ def test_mutt_and_the_process_show_the_matching_affiliation(cli, tmp_path: Path)
     assert plain.stdout.split("\t")[2:4] == ["Beirat Arbeit", "Vorsitzende"]
     listed = run_process("--no-bundled", "--data", data, "list", "--org", "kreis")
     assert listed.stdout.split("\t")[2:4] == ["Kreis Nord", "Dezernentin"]
+
+
+def test_an_export_of_alternatives_says_which_part_found_no_one(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("export", "Würfel, Müller", "-f", "json")
+    assert result.exit_code == 0
+    assert [entry["id"] for entry in json.loads(result.stdout)] == ["felix-wuerfel"]
+    assert result.stderr.startswith("kjcdir: No one matches 'Müller'.")

@@ -146,7 +146,7 @@ def test_plain_forces_tab_separated_lines_on_a_terminal() -> None:
     assert result.returncode == 0
     assert result.stdout == (
         "rena-wissmeier\tRena Wißmeier\tHessischer Städtetag › Regiestelle SGB II\t"
-        "hat die Aufgaben der Regiestelle SGB II übernommen\t+49 611 1702-25\t"
+        "Regiestelle SGB II\t+49 611 1702-25\t"
         "wissmeier@hess-staedtetag.de\n"
     )
 

@@ -230,20 +230,25 @@ def find(
     plain: PlainOption = False,
 ) -> None:
     """Find people by name, organisation, role, topic, phone number or e-mail address."""
-    from kjcdir.lookup import find_people, parse_fields
-    from kjcdir.output import emit
+    from kjcdir.lookup import find_people, lead_affiliations, parse_fields
+    from kjcdir.output import Form, emit
 
     search_fields = parse_fields(fields)
     loaded = _open(ctx)
     form = _form(json, plain)
     text = _typed(query)
+    notes: list[str] = []  # the parts of "A, B" that found no one
     try:
-        found = find_people(loaded, text, search_fields, limit)
+        found = find_people(loaded, text, search_fields, limit, notes)
     except NotFound:
         if json:
             emit.write_json([])
         raise
-    emit.found_people(loaded.directory, found, form)
+    people = [match.person for match in found]
+    leads = lead_affiliations(loaded, people, query=text) if form is not Form.JSON else None
+    emit.found_people(loaded.directory, found, form, leads)
+    for note in notes:
+        emit.error(note)
 
 
 @app.command()
@@ -257,13 +262,26 @@ def show(
     ],
     json: JsonOption = False,
     plain: PlainOption = False,
+    letter: Annotated[
+        bool,
+        typer.Option(
+            "--letter",
+            help="The address block (DIN 5008) and the greeting line, to paste into a letter.",
+        ),
+    ] = False,
 ) -> None:
     """Show one person or organisation in full."""
     from kjcdir.lookup import get_entry
     from kjcdir.output import emit
 
+    if letter and json:
+        raise KjcdirError("--letter prints text to paste; --json gives 'greeting' and 'address'.")
     loaded = _open(ctx)
-    emit.entry(loaded.directory, get_entry(loaded, entry_id), _form(json, plain))
+    item = get_entry(loaded, entry_id)
+    if letter:
+        emit.letter(loaded.directory, item)
+    else:
+        emit.entry(loaded.directory, item, _form(json, plain))
 
 
 @app.command("list")
@@ -282,19 +300,20 @@ def list_command(
     plain: PlainOption = False,
 ) -> None:
     """List the people, by family name, optionally of one organisation or topic."""
-    from kjcdir.lookup import list_people
+    from kjcdir.lookup import lead_affiliations, list_people
     from kjcdir.output import emit
 
     loaded = _open(ctx)
     form = _form(json, plain)
-    people = list_people(
-        loaded, _decoded(org) if org is not None else None, _decoded(topic) if topic else topic
-    )
+    org_text = _decoded(org) if org is not None else None
+    topic_text = _decoded(topic) if topic else topic
+    people = list_people(loaded, org_text, topic_text)
     if not people:
         if json:
             emit.write_json([])
         raise NotFound("No one is listed for that selection.")
-    emit.people_list(loaded.directory, people, form)
+    leads = lead_affiliations(loaded, people, topic_text, org_text) if not json else None
+    emit.people_list(loaded.directory, people, form, leads)
 
 
 @app.command()
@@ -510,8 +529,9 @@ def export(
     loaded = _open(ctx)
     text = _typed(query) if query else None
     org = _decoded(org) if org else org
+    unanswered: list[str] = []  # the parts of "A, B" that found no one
     try:
-        people = selection.select_people(loaded, text, org, everyone)
+        people = selection.select_people(loaded, text, org, everyone, unanswered)
     except NotFound:
         if request.format == "json" and to_stdout and vdir is None:
             write_bytes(b"[]\n")
@@ -523,6 +543,9 @@ def export(
         else []
     )
     from kjcdir.output.emit import error as report
+
+    for note in unanswered:
+        report(note)
 
     if vdir is not None:
         cards = render.vcard_files(loaded.directory, people, orgs, request.version)

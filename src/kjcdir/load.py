@@ -382,8 +382,8 @@ class _FileReader:
 
     def person(self, node: yaml.Node) -> None:
         keys = (
-            "id", "given_name", "family_name", "affiliations", "phones", "emails", "address",
-            "websites", "topics",
+            "id", "salutation", "given_name", "family_name", "affiliations", "phones", "emails",
+            "address", "websites", "topics",
         )  # fmt: skip
         self.entry_id = _peek_id(node)
         pairs = self.mapping(node, "a person", keys, ("id", "family_name"))
@@ -404,6 +404,7 @@ class _FileReader:
             address=values.get("address", self.address),
             websites=values.get("websites", self.websites, ()),
             topics=tuple(v for v, _ in values.get("topics", self._list("topics"), [])),
+            salutation=values.get("salutation", lambda n: self.text(n, "salutation")),
         )
         if person_id is not None and family_name is not None:
             self.result.people.append(person)

@@ -67,6 +67,7 @@ class Person(NamedTuple):
     address: Address | None = None  # own address; see Directory.address_of
     websites: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    salutation: str | None = None  # "Frau", "Herr", or as the source writes it
 
     @property
     def name(self) -> str:
@@ -178,7 +179,7 @@ class Directory:
     """Organisations and people, keyed by id, in file order. Read-only by convention: the
     loader and the cache build it, everything else only reads it."""
 
-    __slots__ = ("_children", "meta", "organizations", "people", "sources")
+    __slots__ = ("_children", "_member_of", "meta", "organizations", "people", "sources")
 
     def __init__(
         self,
@@ -192,9 +193,12 @@ class Directory:
         self.people = people
         self.sources = sources
         self._children: dict[str, list[str]] = {}
+        self._member_of: dict[str, list[str]] = {}
         for org in organizations.values():
             if org.parent:
                 self._children.setdefault(org.parent, []).append(org.id)
+            for member in dict.fromkeys(org.members):  # each once, in order
+                self._member_of.setdefault(member, []).append(org.id)
 
     def __repr__(self) -> str:
         return (
@@ -220,6 +224,15 @@ class Directory:
 
     def children(self, org_id: str) -> list[Organization]:
         return [self.organizations[child] for child in self._children.get(org_id, [])]
+
+    def member_of(self, org_id: str) -> list[Organization]:
+        """The organisations that list this one among their `members`, in file order: the
+        reverse of `members`, so that a member's card names the bodies it belongs to."""
+        return [
+            self.organizations[other]
+            for other in self._member_of.get(org_id, [])
+            if other in self.organizations
+        ]
 
     def subtree(self, org_id: str) -> set[str]:
         """The organisation's id and the ids of all its units, however deep."""

@@ -54,7 +54,7 @@ def person_record(person: Person) -> Record:
         person.id, person.given_name, person.family_name,
         tuple((aff.org_id, aff.role) for aff in person.affiliations),
         _phones(person.phones), person.emails, _address(person.address),
-        person.websites, person.topics,
+        person.websites, person.topics, person.salutation,
     )  # fmt: skip
 
 
@@ -67,7 +67,8 @@ def org_from_record(record: Record) -> Organization:
 def person_from_record(record: Record) -> Person:
     """A person from the cache; CacheError if the record is not one kjcdir wrote."""
     check_records([record], PERSON_SCHEMA, "person")
-    (pid, given, family, affiliations, phones, emails, address, websites, topics) = record
+    (pid, given, family, affiliations, phones, emails, address, websites, topics,
+     salutation) = record  # fmt: skip
     return Person(
         id=pid,
         given_name=given,
@@ -78,6 +79,7 @@ def person_from_record(record: Record) -> Person:
         address=Address(*address) if address else None,
         websites=websites,
         topics=topics,
+        salutation=salutation,
     )
 
 
@@ -214,6 +216,7 @@ PERSON_SCHEMA: tuple[tuple[str, Check], ...] = (
     ("address", _optional(_addresses_valid)),
     ("websites", _lists(_urls_valid)),
     ("topics", _lists(_texts_valid)),
+    ("salutation", _optional(_texts_valid)),
 )
 
 

@@ -261,6 +261,7 @@ class _Contact(NamedTuple):
     """What both formats write of a person or an organisation, not yet cleaned."""
 
     name: str  # as the user knows the contact, for messages
+    salutation: str  # Frau, Herr, or as the data writes it: Outlook's Anrede, Google's prefix
     given: str
     family: str
     company: str
@@ -293,6 +294,7 @@ def _person_contact(directory: Directory, person: Person) -> _Contact:
             tasks.append((org.name, org.tasks))
     return _Contact(
         name=person.name,
+        salutation=person.salutation or "",
         given=person.given_name or "",
         family=person.family_name,
         company=company,
@@ -321,6 +323,7 @@ def _org_contact(directory: Directory, org: Organization) -> _Contact:
     path = directory.org_path(org.id) or (org.name,)
     return _Contact(
         name=org.name,
+        salutation="",
         given="",
         family="",
         company=path[0],
@@ -453,6 +456,7 @@ def outlook_csv(
         fitted.clear()
         address = contact.address or Address()
         values = {
+            "title": cells.cell(contact.salutation),
             "given": cells.cell(contact.given),
             "family": cells.cell(contact.family),
             "company": cells.cell(contact.company),
@@ -518,6 +522,7 @@ def google_csv(
     rows: list[list[str]] = [header]
     for contact in contacts:
         values = {
+            "Name Prefix": cells.cell(contact.salutation),
             "First Name": cells.cell(contact.given),
             "Last Name": cells.cell(contact.family),
             "Organization Name": cells.cell(contact.company),

@@ -8,12 +8,17 @@ from kjcdir.store import Loaded
 
 
 def select_people(
-    loaded: Loaded, query: str | None, org: str | None, everyone: bool
+    loaded: Loaded,
+    query: str | None,
+    org: str | None,
+    everyone: bool,
+    notes: list[str] | None = None,
 ) -> list[Person]:
     """The people to export, in a stable order; NotFound when the selection is empty.
 
     A query alone gives its hits, best first; `--org` alone the organisation's people by
     family name; both together the hits that belong to the organisation or its units.
+    The parts of a query `A, B` that found no one are said in `notes`.
     """
     from kjcdir.lookup import find_people, list_people, resolve_org
 
@@ -33,7 +38,7 @@ def select_people(
         if not people:
             raise NotFound(f"No one belongs to '{org}'.")
         return people
-    found = [hit.person for hit in find_people(loaded, query, limit=None)]
+    found = [hit.person for hit in find_people(loaded, query, limit=None, notes=notes)]
     if org is None:
         return found
     unit = resolve_org(loaded, org)

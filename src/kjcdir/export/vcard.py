@@ -67,7 +67,7 @@ def person_card(
     """
     card = _Card(version, person.id, directory.meta.as_of, compact, kind="individual")
     card.text("fn", person.name)
-    card.name(person.family_name, person.given_name or "")
+    card.name(person.family_name, person.given_name or "", person.salutation or "")
     first = person.affiliations[0] if person.affiliations else None
     if first is not None:
         card.org(directory.org_path(first.org_id))
@@ -203,10 +203,14 @@ class _Card:
     def text(self, name: str, value: str, types: Sequence[str] = ()) -> None:
         self.add(name, drop_controls(value), types)
 
-    def name(self, family: str, given: str) -> None:
+    def name(self, family: str, given: str, prefix: str = "") -> None:
+        """N: family and given name, and the salutation as the honorific prefix."""
         from vobject.vcard import Name
 
-        self.add("n", Name(family=drop_controls(family), given=drop_controls(given)))
+        value = Name(
+            family=drop_controls(family), given=drop_controls(given), prefix=drop_controls(prefix)
+        )
+        self.add("n", value)
 
     def org(self, path: Sequence[str]) -> None:
         if path:

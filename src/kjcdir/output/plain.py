@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
-from kjcdir.model import Directory, Organization, Person
+from kjcdir.model import Affiliation, Directory, Organization, Person
 from kjcdir.output.text import inert
 
 PATH_SEPARATOR = " › "
@@ -15,8 +15,10 @@ def line(fields: Sequence[str | None]) -> str:
     return "\t".join(inert(field) for field in fields)
 
 
-def person_line(directory: Directory, person: Person) -> str:
-    first = person.affiliations[0] if person.affiliations else None
+def person_line(directory: Directory, person: Person, lead: Affiliation | None = None) -> str:
+    """id, name, organisation and role (of one affiliation: `lead`, else the first),
+    first phone, first e-mail."""
+    first = lead or (person.affiliations[0] if person.affiliations else None)
     return line(
         [
             person.id,
@@ -33,9 +35,16 @@ def org_line(org: Organization) -> str:
     return line([org.id, org.short, org.name, org.parent])
 
 
-def write_people(out: TextIO, directory: Directory, people: Iterable[Person]) -> None:
+def write_people(
+    out: TextIO,
+    directory: Directory,
+    people: Iterable[Person],
+    leads: Mapping[str, Affiliation] | None = None,
+) -> None:
+    """One line per person; `leads` gives the affiliation to show where it is not the first."""
     for person in people:
-        out.write(person_line(directory, person) + "\n")
+        lead = leads.get(person.id) if leads else None
+        out.write(person_line(directory, person, lead) + "\n")
 
 
 def write_orgs(out: TextIO, orgs: Iterable[Organization]) -> None:
@@ -44,17 +53,25 @@ def write_orgs(out: TextIO, orgs: Iterable[Organization]) -> None:
 
 
 def person_fields(directory: Directory, person: Person) -> list[tuple[str, str | None]]:
-    """`show` for one person: one (field, value) per value, as `gh issue view` prints."""
+    """`show` for one person: one (field, value) per value, as `gh issue view` prints.
+
+    Every `organization` line is followed by its `role` line, empty where the affiliation
+    has no role, so that a script pairing the two by position pairs them right.
+    """
+    from kjcdir.letter import greeting
+
     fields: list[tuple[str, str | None]] = [
         ("kind", "person"),
         ("id", person.id),
         ("name", person.name),
+        ("salutation", person.salutation),
         ("given_name", person.given_name),
         ("family_name", person.family_name),
+        ("greeting", greeting(person)),
     ]
     for aff in person.affiliations:
         fields.append(("organization", PATH_SEPARATOR.join(directory.org_path(aff.org_id))))
-        fields.append(("role", aff.role))
+        fields.append(("role", aff.role or ""))
     fields += [("phone", phone.display) for phone in person.phones]
     fields += [("email", email) for email in person.emails]
     address = directory.address_of(person)
@@ -76,6 +93,7 @@ def org_fields(directory: Directory, org: Organization) -> list[tuple[str, str |
     ]
     fields += [("alias", alias) for alias in org.aliases]
     fields += [("member", member) for member in org.members]
+    fields += [("member_of", body.id) for body in directory.member_of(org.id)]
     if org.address is not None:
         fields.append(("address", ", ".join(org.address.lines())))
     fields += [("website", url) for url in org.websites]
@@ -90,6 +108,8 @@ def org_fields(directory: Directory, org: Organization) -> list[tuple[str, str |
 
 
 def write_fields(out: TextIO, fields: Iterable[tuple[str, str | None]]) -> None:
+    """`field<TAB>value` lines; a field whose value is None is left out, one whose value
+    is "" is printed empty (a person's `role`, which pairs with its `organization`)."""
     for name, value in fields:
-        if value:
+        if value is not None:
             out.write(line([name, value]) + "\n")

@@ -38,6 +38,7 @@ _LABELS = {
     "people": ("People", "Personen"),
     "units": ("Units", "Einheiten"),
     "members": ("Members", "Mitglieder"),
+    "member_of": ("Member of", "Mitglied von"),
     "part_of": ("Part of", "Gehört zu"),
     "name": ("Name", "Name"),
     "organization": ("Organisation", "Organisation"),

@@ -25,12 +25,16 @@ def phone_objects(phones: tuple[Phone, ...]) -> list[dict[str, str]]:
 def person_object(
     directory: Directory, person: Person, score: float | None = None
 ) -> dict[str, Any]:
+    from kjcdir.letter import greeting
+
     obj: dict[str, Any] = {
         "kind": "person",
         "id": person.id,
         "name": person.name,
+        "salutation": person.salutation,
         "given_name": person.given_name,
         "family_name": person.family_name,
+        "greeting": greeting(person),
         "affiliations": [
             {
                 "org_id": aff.org_id,
@@ -60,6 +64,7 @@ def org_object(directory: Directory, org: Organization) -> dict[str, Any]:
         "parent": org.parent,
         "path": list(directory.org_path(org.id)),
         "members": list(org.members),
+        "member_of": [body.id for body in directory.member_of(org.id)],
         "address": address_object(org.address),
         "websites": list(org.websites),
         "phones": phone_objects(org.phones),
