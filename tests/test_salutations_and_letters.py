@@ -190,16 +190,16 @@ def person(salutation: str | None, given: str | None = "Anna", family: str = "Mu
     ("salutation", "given", "greeting", "addressee"),
     [
         ("Frau", "Rena", "Sehr geehrte Frau Muster", "Frau Rena Muster"),
-        ("Herr", "Hans", "Sehr geehrter Herr Muster", "Herr Hans Muster"),
+        ("Herr", "Hans", "Sehr geehrter Herr Muster", "Herrn Hans Muster"),
         (
             "Frau Kreisbeigeordnete",
             "Rosemarie",
             "Sehr geehrte Frau Kreisbeigeordnete Muster",
             "Frau Kreisbeigeordnete Rosemarie Muster",
         ),
-        ("Herr Dr.", "Hans", "Sehr geehrter Herr Dr. Muster", "Herr Dr. Hans Muster"),
+        ("Herr Dr.", "Hans", "Sehr geehrter Herr Dr. Muster", "Herrn Dr. Hans Muster"),
         ("Fr.", "Ina", "Sehr geehrte Frau Muster", "Frau Ina Muster"),  # spelled out
-        ("hr.", "Hans", "Sehr geehrter Herr Muster", "Herr Hans Muster"),
+        ("hr.", "Hans", "Sehr geehrter Herr Muster", "Herrn Hans Muster"),
         ("Frau  Dr.", "Ute", "Sehr geehrte Frau Dr. Muster", "Frau Dr. Ute Muster"),
         ("Dr.", "Anna", "Guten Tag Dr. Anna Muster", "Dr. Anna Muster"),  # no Frau, no Herr
         (None, "Felix", "Guten Tag Felix Muster", "Felix Muster"),
@@ -312,7 +312,7 @@ def test_letters_from_a_users_file(cli, users_file: Path) -> None:  # type: igno
     assert with_salutation.stdout == (
         "Kommunales Jobcenter Musterkreis\n"
         "Team Leistung\n"
-        "Herr Hans Beispiel\n"
+        "Herrn Hans Beispiel\n"
         "Hauptstraße 1\n"
         "12345 Musterstadt\n"
         "\n"

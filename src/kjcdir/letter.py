@@ -54,9 +54,16 @@ def salutation(person: Person) -> str | None:
 
 
 def addressee(person: Person) -> str:
-    """The person's line of the address block: `Frau Rena Wißmeier`, or the name alone."""
+    """The person's line of the address block: `Frau Rena Wißmeier`, `Herrn Felix Würfel`
+    (an address names a man in the accusative, as DIN 5008's examples do), or the name
+    alone."""
     spelled = salutation(person)
-    return f"{spelled} {person.name}" if spelled else person.name
+    if not spelled:
+        return person.name
+    words = spelled.split()
+    if words[0] == "Herr":
+        words[0] = "Herrn"
+    return f"{' '.join(words)} {person.name}"
 
 
 def greeting(person: Person) -> str:
