@@ -480,3 +480,46 @@ def test_letter_in_a_real_process(tmp_path: Path, users_file: Path) -> None:
     assert nowhere.stdout == "Sehr geehrter Herr Nirgends,\n"
     assert nowhere.stderr.count("\n") == 1
     assert "no postal address for Olaf Nirgends" in nowhere.stderr
+
+
+def test_review_fixes_for_letters(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Herrn in the data is Herr in the greeting; Germany is no destination country; a card
+    is headed in the nominative (Herr), the address block in the accusative (Herrn)."""
+    import json as json_module
+
+    data = {
+        "organizations": [
+            {
+                "id": "amt",
+                "name": "Amt",
+                "address": {
+                    "street": "Weg 1",
+                    "postal_code": "12345",
+                    "city": "Stadt",
+                    "country": "Deutschland",
+                },
+            }
+        ],
+        "people": [
+            {
+                "id": "karl-kunz",
+                "given_name": "Karl",
+                "family_name": "Kunz",
+                "salutation": "Herrn",
+                "affiliations": [{"org": "amt"}],
+            }
+        ],
+    }
+    path = tmp_path / "herrn.yaml"
+    path.write_text(json_module.dumps(data), encoding="utf-8")
+    args = ["--no-bundled", "--data", str(path)]
+    letter = cli(*args, "show", "karl-kunz", "--letter")
+    assert letter.exit_code == 0, letter.stderr
+    assert letter.stdout == (
+        "Amt\nHerrn Karl Kunz\nWeg 1\n12345 Stadt\n\nSehr geehrter Herr Kunz,\n"
+    )
+    from kjcdir.letter import titled_name
+    from kjcdir.store import open_directory
+
+    person = open_directory([path], include_bundled=False).directory.people["karl-kunz"]
+    assert titled_name(person) == "Herr Karl Kunz"

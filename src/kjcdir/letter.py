@@ -28,7 +28,16 @@ from kjcdir.model import Address, Directory, Organization, Person
 MAX_ADDRESS_LINES = 6
 ORGANIZATION_GREETING = "Sehr geehrte Damen und Herren"
 # The first word of a salutation, as the data may write it, and as a letter spells it.
-_SALUTATION_WORDS = {"frau": "Frau", "fr.": "Frau", "herr": "Herr", "hr.": "Herr", "hrn.": "Herr"}
+_SALUTATION_WORDS = {
+    "frau": "Frau",
+    "fr.": "Frau",
+    "herr": "Herr",
+    "herrn": "Herr",
+    "hr.": "Herr",
+    "hrn.": "Herr",
+}
+# A letter within Germany leaves the country out (DIN 5008); so does one to "Germany".
+_HOME_COUNTRIES = {"deutschland", "germany", "de", "bundesrepublik deutschland", "brd"}
 _DEAR = {"Frau": "Sehr geehrte", "Herr": "Sehr geehrter"}
 
 
@@ -51,6 +60,12 @@ def salutation(person: Person) -> str | None:
         return None
     words[0] = _SALUTATION_WORDS.get(words[0].casefold(), words[0])
     return " ".join(words)
+
+
+def titled_name(person: Person) -> str:
+    """The name with the salutation, as a card heads it: `Frau Rena Wißmeier`."""
+    spelled = salutation(person)
+    return f"{spelled} {person.name}" if spelled else person.name
 
 
 def addressee(person: Person) -> str:
@@ -99,7 +114,8 @@ def org_letter(directory: Directory, org: Organization) -> Letter:
 
 def _block(path: Sequence[str], person: str | None, address: Address) -> tuple[str, ...]:
     town = " ".join(part for part in (address.postal_code, address.city) if part)
-    country = address.country.upper() if address.country else None
+    home = address.country and address.country.strip().casefold() in _HOME_COUNTRIES
+    country = address.country.upper() if address.country and not home else None
     place = [line for line in (address.street, town, country) if line]
     names = list(path)
     if person is not None:

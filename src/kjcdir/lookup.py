@@ -11,9 +11,9 @@ from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 from kjcdir.errors import KjcdirError, NotFound
-from kjcdir.index import FIELD_DESCRIPTION, FIELD_ORG, FIELD_PLACE, FIELD_TOPIC
+from kjcdir.index import FIELD_DESCRIPTION, FIELD_NAME, FIELD_ORG, FIELD_PLACE, FIELD_TOPIC
 from kjcdir.model import Affiliation, Directory, Organization, Person
-from kjcdir.normalize import STOP_WORDS, content_words, fold, normalize, typed_words
+from kjcdir.normalize import content_words, fold, meaningful_words, normalize, typed_words
 from kjcdir.search import (
     ALL_FIELDS,
     FIELD_GROUPS,
@@ -63,27 +63,44 @@ def find_people(
 
     Commas separate alternatives (SPEC 2): `Würfel, Brennert` finds both people, each
     part on its own terms; a part that finds no one is said in `notes` when another
-    part found someone.
+    part found someone. Two parts that together are one person's name (`Fischer,
+    Dörte`, as lists write names) find that person.
     """
     parts = [part.strip() for part in query.split(",")]
     parts = [part for part in parts if part]
     if not parts:
         raise KjcdirError("Give a name, an organisation, a topic, a phone number or an e-mail.")
+    index = loaded.index
+    if len(parts) == 2 and FIELD_NAME in fields:
+        reversed_name = f"{parts[1]} {parts[0]}"
+        hits = search(reversed_name, index, {FIELD_NAME}, limit)
+        if hits:
+            return _found(loaded, hits)
     best: dict[int, float] = {}
     unanswered = []
     for part in parts:
         named = _named_bodies(loaded, part) if FIELD_ORG in fields else None
-        hits = search(part, loaded.index, fields, None, named)
+        # A person's score is the best over the parts, so each part's top `limit` hold
+        # the top `limit` of all.
+        hits = search(part, index, fields, limit, named)
         if not hits:
             unanswered.append(part)
         for hit in hits:
             if hit.score > best.get(hit.person, -1.0):
                 best[hit.person] = hit.score
     if not best:
-        raise NotFound(" ".join(_nothing_found_hint(loaded, part, fields) for part in parts))
+        if len(parts) == 1:
+            raise NotFound(_nothing_found_hint(loaded, parts[0], fields))
+        quoted = [f"'{part}'" for part in parts]
+        raise NotFound(f"No one matches any of {_and(quoted, 'or')}.")
     if notes is not None:
         notes.extend(_nothing_found_hint(loaded, part, fields) for part in unanswered)
-    hits = ordered([Hit(person, score) for person, score in best.items()], loaded.index, limit)
+    return _found(
+        loaded, ordered([Hit(person, score) for person, score in best.items()], index, limit)
+    )
+
+
+def _found(loaded: Loaded, hits: Sequence[Hit]) -> list[Found]:
     people = loaded.directory.people
     return [Found(people.at(hit.person), hit.score) for hit in hits]
 
@@ -94,24 +111,47 @@ NAMED_BODY_SCORE = 100.0
 
 
 def _named_bodies(loaded: Loaded, query: str) -> dict[int, float]:
-    """People of the organisations (and their units) that the whole query names."""
-    wanted = [forms[0] for forms in normalize(query)]
-    keyword = next((word for word in wanted if word not in STOP_WORDS), None)
-    if keyword is None:
+    """People of the organisations (and their units) that the whole query names.
+
+    Names are compared by their meaningful words, each without its German ending, so that
+    the page's own phrases name the body too: "beim Hessischen Landkreistag",
+    "des Hessischen Städtetages"."""
+    wanted = _name_stems(query)
+    if not wanted:
         return {}
-    # Only organisations with the query's first meaningful word in a name can match it.
+    # Only organisations with the query's first word (in any ending) in a name can match.
     vocabulary = loaded.index.vocabulary
-    word_id = bisect_left(vocabulary, keyword)
-    if word_id == len(vocabulary) or vocabulary[word_id] != keyword:
-        return {}
+    postings = loaded.index.org_postings[FIELD_ORG]
+    candidates: set[int] = set()
+    word_id = bisect_left(vocabulary, wanted[0])
+    while word_id < len(vocabulary) and vocabulary[word_id].startswith(wanted[0]):
+        if _stem(vocabulary[word_id]) == wanted[0]:
+            candidates.update(postings.get(word_id, ()))
+        word_id += 1
     orgs = list(loaded.directory.organizations.values())
     named: dict[int, float] = {}
-    for position in loaded.index.org_postings[FIELD_ORG].get(word_id, ()):
+    for position in sorted(candidates):
         org = orgs[position]
         names = (org.name, org.short or "", *org.aliases)
-        if any([forms[0] for forms in normalize(name)] == wanted for name in names if name):
+        if any(_name_stems(name) == wanted for name in names if name):
             named.update(dict.fromkeys(loaded.staff(org.id), NAMED_BODY_SCORE))
     return named
+
+
+# German adjective and genitive endings, longest first: "hessischen", "hessischer",
+# "hessisches" and "hessische" are one word of a name; "Landkreistages" is "Landkreistag".
+_ENDINGS = ("en", "er", "es", "em", "e", "s")
+
+
+def _stem(word: str) -> str:
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _name_stems(text: str) -> list[str]:
+    return [_stem(forms[0]) for forms in meaningful_words(text)]
 
 
 MAX_PARTIAL_NAMES = 5  # people named as partial matches; more are counted
@@ -124,24 +164,32 @@ def _nothing_found_hint(loaded: Loaded, query: str, fields: Collection[str] = AL
     if len(words) > 1:
         miss = explain_miss(query, loaded.index, fields)
         if miss.partial:
-            return _partial_hint(loaded, query, words, miss)
+            return _partial_hint(loaded, query, words, miss, fields) + _orgs_hint(loaded, query)
     message = f"No one matches '{query}'."
     close = closest_names(query, list(loaded.index.names))  # no person decoded for a hint
     if close:
         message += f" Closest names: {', '.join(close)}."
+    return message + _orgs_hint(loaded, query)
+
+
+def _orgs_hint(loaded: Loaded, query: str) -> str:
     if search_orgs(loaded, query):
-        message += f" Organisations match it: try `kjcdir orgs {query}`."
-    return message
+        return f" Organisations match it: try `kjcdir orgs {query}`."
+    return ""
 
 
-def _partial_hint(loaded: Loaded, query: str, words: Sequence[str], miss: Miss) -> str:
+def _partial_hint(
+    loaded: Loaded, query: str, words: Sequence[str], miss: Miss, fields: Collection[str]
+) -> str:
     missing = [f"'{words[position]}'" for position in miss.missing]
     unreached = [f"'{words[position]}'" for position in miss.unreached]
     reasons = []
     if missing:
         verb = "is" if len(missing) == 1 else "are"
         reasons.append(f"{_and(missing)} {verb} not in the directory")
-    if unreached:
+    if unreached and fields != ALL_FIELDS:
+        reasons.append(f"no person has {_and(unreached)} in the fields searched (--in)")
+    elif unreached:
         reasons.append(f"no person in the directory has {_and(unreached)}")
     message = f"No one matches all of '{query}'"
     message += f": {'; '.join(reasons)}." if reasons else "."
@@ -149,23 +197,27 @@ def _partial_hint(loaded: Loaded, query: str, words: Sequence[str], miss: Miss) 
     names = [people.at(hit.person).name for hit in miss.partial[:MAX_PARTIAL_NAMES]]
     more = len(miss.partial) - len(names)
     message += f" Partial matches: {', '.join(names)}{f' and {more} more' if more else ''}."
-    if not (missing or unreached):
+    if not (missing or unreached) and miss.all_names:
         message += f" For several people, separate them with commas: '{', '.join(words)}'."
     return message
 
 
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def _and(items: Sequence[str], conjunction: str = "and") -> str:
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 def search_orgs(loaded: Loaded, query: str) -> list[Organization]:
-    """Organisations by name, short, alias, topic, task or description, best first."""
+    """Organisations by name, short, alias, topic, task or description, best first. As for
+    people, every meaningful word of the query must be found in the organisation."""
     index = loaded.index
     orgs = list(loaded.directory.organizations.values())
-    words = normalize(query)
+    words = query_words(query)
     if not words:
         return []
     totals: dict[int, float] = {}
+    matched: dict[int, int] = {}
     for forms in words:
         word_scores = match_vocabulary(forms, index.vocabulary)
         best: dict[int, float] = {}
@@ -176,8 +228,13 @@ def search_orgs(loaded: Loaded, query: str) -> list[Organization]:
                     best[org] = max(best.get(org, 0.0), weight * score)
         for org, score in best.items():
             totals[org] = totals.get(org, 0.0) + score
+            matched[org] = matched.get(org, 0) + 1
     hits = sorted(
-        (Hit(org, round(total / len(words), 1)) for org, total in totals.items()),
+        (
+            Hit(org, round(total / len(words), 1))
+            for org, total in totals.items()
+            if matched[org] == len(words)
+        ),
         key=lambda hit: (-hit.score, orgs[hit.person].name),
     )
     return [orgs[hit.person] for hit in cut(hits)]
@@ -304,10 +361,11 @@ def _affiliation_score(
     directory: Directory, affiliation: Affiliation, words: Sequence[tuple[str, ...]]
 ) -> float:
     """How well the query's words match the affiliation: its role, and the names, shorts,
-    aliases and topics of its organisation and the bodies above it."""
+    aliases, topics, tasks and descriptions of its organisation and the bodies above it."""
     texts = [affiliation.role or ""]
     for org in directory.chain(affiliation.org_id):
-        texts += [org.name, org.short or "", *org.aliases, *org.topics]
+        texts += [org.name, org.short or "", *org.aliases, *org.topics, *org.tasks]
+        texts.append(org.description or "")
     vocabulary = sorted({form for text in texts for forms in content_words(text) for form in forms})
     return sum(max(match_vocabulary(forms, vocabulary).values(), default=0.0) for forms in words)
 

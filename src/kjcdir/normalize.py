@@ -225,8 +225,9 @@ FILLER_WORDS = frozenset(
         "frau",
         "herr",
         "herrn",
-        "fr",
-        "hr",
+        "dr",
+        "prof",
+        "professor",
         "ansprechpartner",
         "ansprechpartnerin",
         "ansprechpartnerinnen",
@@ -237,6 +238,16 @@ FILLER_WORDS = frozenset(
         "zustaendige",
         "zustaendiger",
         "zustaendigkeit",
+        "telefon",
+        "telefonnummer",
+        "tel",
+        "rufnummer",
+        "nummer",
+        "e",  # of E-Mail, which splits at its hyphen
+        "mail",
+        "email",
+        "adresse",
+        "anschrift",
         "wer",
         "wen",
         "wem",
@@ -247,9 +258,17 @@ FILLER_WORDS = frozenset(
 )
 
 
+# "Fr." and "Hr." with their dot are salutations; without it, "HR" may be a department.
+_ABBREVIATED_SALUTATION = re.compile(r"\b(?:fr|hr|hrn)\.", re.IGNORECASE)
+
+
+def _spelled_out(text: str) -> str:
+    return _ABBREVIATED_SALUTATION.sub("Frau ", text)  # either is a filler word
+
+
 def meaningful_words(text: str) -> list[tuple[str, ...]]:
     """A query's words without stop and filler words; all of them if nothing else is left."""
-    words = normalize(text)
+    words = normalize(_spelled_out(text))
     kept = [forms for forms in words if forms[0] not in STOP_WORDS and forms[0] not in FILLER_WORDS]
     return kept or words
 
@@ -258,6 +277,7 @@ def typed_words(text: str) -> list[str]:
     """The query's meaningful words as the user typed them, one for each word of
     meaningful_words(), for messages ('Gießen' is not in the directory). Where typing and
     normalising do not split alike (SGB2), the normalised word stands in."""
+    text = _spelled_out(text)
     typed = [word for word in _WORD_SEPARATOR.split(text) if word]
     folded = social_code_words(split_words(text))
     if len(typed) != len(folded):

@@ -264,6 +264,8 @@ def score_contact(query: str, index: SearchIndex) -> dict[int, float]:
             score = 100.0 if number == digits else 80.0 + 20.0 * len(digits) / len(number)
             scores[person] = max(scores.get(person, 0.0), weight * score)
     folded = fold(query).strip()
+    if folded.startswith("mailto:"):  # a link, as web pages and vCards write addresses
+        folded = folded[len("mailto:") :].split("?", 1)[0].strip()
     if "@" in folded:
         for person, email in index.emails.containing(folded):
             score = 100.0 if email == folded else 80.0 + 20.0 * len(folded) / len(email)
@@ -295,12 +297,35 @@ class Hit:
 def _word_scores(
     words: Sequence[tuple[str, ...]], index: SearchIndex, fields: Collection[str]
 ) -> list[dict[int, float]]:
-    """For each query word, the people it reaches and its best weighted score for each."""
+    """For each query word, the people it reaches and its best weighted score for each.
+
+    A word of digits also matches inside phone numbers (`Würfel 170669`, `HLT 0611`):
+    numbers are not words of the vocabulary, they are matched by their digits."""
     per_word = []
     for forms in words:
         word_scores = match_vocabulary(forms, index.vocabulary)
-        per_word.append(score_word(word_scores, index, fields) if word_scores else {})
+        scores = score_word(word_scores, index, fields) if word_scores else {}
+        if FIELD_CONTACT in fields and forms[0].isdigit() and len(forms[0]) >= 2:
+            for person, score in _phone_part_scores(forms[0], index).items():
+                if score > scores.get(person, 0.0):
+                    scores[person] = score
+        per_word.append(scores)
     return per_word
+
+
+def _phone_part_scores(digits: str, index: SearchIndex) -> dict[int, float]:
+    """People whose numbers hold the digits; a part with the trunk zero (0611) is read as
+    the German area code (49611), as phone_digits() reads a whole national number."""
+    if digits.startswith("00"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = "49" + digits[1:]
+    weight = PERSON_WEIGHTS[FIELD_CONTACT]
+    scores: dict[int, float] = {}
+    for person, number in index.phones.containing(digits):
+        score = weight * (100.0 if number == digits else 80.0 + 20.0 * len(digits) / len(number))
+        scores[person] = max(scores.get(person, 0.0), score)
+    return scores
 
 
 def _scores(
@@ -314,32 +339,43 @@ def _scores(
     Every meaningful word of the query must reach the person (SPEC 2): a person who
     matches only some of them is no hit, however well. The score is the average of the
     words' scores. A whole query that is a phone number or an e-mail address is matched
-    as one; `named` holds scores the caller knows better than word matching: the people
-    of a body whose full name the query is ("Hessischer Landkreistag").
+    as one; `named` holds the people of a body whose full name the query is ("Hessischer
+    Landkreistag"): then they alone are the answer.
     """
-    per_word = _word_scores(query_words(query), index, fields)
+    contact = score_contact(query, index) if FIELD_CONTACT in fields else {}
+    # A query that is a whole phone number someone has is matched as one, not by its parts
+    # (which other numbers may hold as well); a postal code is a word like any other.
+    whole_number = bool(contact) and phone_digits(query) is not None
+    per_word = [] if whole_number else _word_scores(query_words(query), index, fields)
     scores: dict[int, float] = {}
     if per_word and all(per_word):
         smallest = min(per_word, key=len)
         for person in smallest:
             if all(person in word for word in per_word):
                 scores[person] = sum(word[person] for word in per_word) / len(per_word)
-    if FIELD_CONTACT in fields:
-        for person, score in score_contact(query, index).items():
-            scores[person] = max(scores.get(person, 0.0), score)
-    for person, score in (named or {}).items():
+    for person, score in contact.items():
         scores[person] = max(scores.get(person, 0.0), score)
+    if named:  # the query is a body's name: its people are the answer, no one else
+        scores = {person: max(scores.get(person, 0.0), score) for person, score in named.items()}
     return {person: round(score, 1) for person, score in scores.items()}
 
 
 class Miss(NamedTuple):
     """Why a query of several words found no one: by position among the meaningful words,
     the words that are nowhere in the directory and those that are, but reach no person
-    (an organisation without people); and the people who matched the most words."""
+    (an organisation without people, or a field left out by --in); the people who matched
+    the most words; and whether every word is some person's name (then the user may have
+    meant several people)."""
 
     missing: list[int]
     unreached: list[int]
     partial: list[Hit]
+    all_names: bool
+
+
+# Partial matches are named only from the strongest band: people who hold a word as it
+# was typed, not those who merely share its beginning ("Landkreis" → "Landkreistag").
+PARTIAL_CUTOFF = 0.95
 
 
 def explain_miss(query: str, index: SearchIndex, fields: Collection[str] = ALL_FIELDS) -> Miss:
@@ -363,7 +399,13 @@ def explain_miss(query: str, index: SearchIndex, fields: Collection[str] = ALL_F
         for person, scores in matched.items()
         if len(scores) == most
     ]
-    return Miss(missing, unreached, cut(ordered(hits, index)))
+    strong = cut(ordered(hits, index))
+    strong = [hit for hit in strong if hit.score >= strong[0].score * PARTIAL_CUTOFF]
+    all_names = bool(words) and all(
+        score_word(match_vocabulary(forms, index.vocabulary), index, {FIELD_NAME})
+        for forms in words
+    )
+    return Miss(missing, unreached, strong, all_names)
 
 
 def ordered(hits: list[Hit], index: SearchIndex, limit: int | None = None) -> list[Hit]:

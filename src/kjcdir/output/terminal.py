@@ -99,9 +99,9 @@ def person_card(directory: Directory, person: Person, score: float | None = None
     topics = _person_topics(directory, person)
     if topics:
         body.add_row(label("topics"), plain_text(", ".join(topics)))
-    from kjcdir.letter import addressee  # "Frau Rena Wißmeier" where the data gives "Frau"
+    from kjcdir.letter import titled_name  # "Frau Rena Wißmeier" where the data gives "Frau"
 
-    return Card(body, plain_text(addressee(person), f"bold {ACCENT}"), person.id, score)
+    return Card(body, plain_text(titled_name(person), f"bold {ACCENT}"), person.id, score)
 
 
 def _person_topics(directory: Directory, person: Person) -> list[str]:
