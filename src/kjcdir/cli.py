@@ -244,8 +244,9 @@ def find(
         if json:
             emit.write_json([])
         raise
-    people = [match.person for match in found]
-    leads = lead_affiliations(loaded, people, query=text) if form is not Form.JSON else None
+    leads = None  # JSON lists every affiliation; the other forms show the one that explains
+    if form is not Form.JSON:
+        leads = lead_affiliations(loaded, [match.person for match in found], query=text)
     emit.found_people(loaded.directory, found, form, leads)
     for note in notes:
         emit.error(note)

@@ -366,8 +366,14 @@ def _affiliation_score(
     for org in directory.chain(affiliation.org_id):
         texts += [org.name, org.short or "", *org.aliases, *org.topics, *org.tasks]
         texts.append(org.description or "")
-    vocabulary = sorted({form for text in texts for forms in content_words(text) for form in forms})
+    vocabulary = _vocabulary(texts)
     return sum(max(match_vocabulary(forms, vocabulary).values(), default=0.0) for forms in words)
+
+
+def _vocabulary(texts: Sequence[str]) -> list[str]:
+    """The sorted searchable forms of the texts' words (stop words left out, as the index
+    leaves them out): a small vocabulary for match_vocabulary."""
+    return sorted({form for text in texts for forms in content_words(text) for form in forms})
 
 
 def get_entry(loaded: Loaded, entry_id: str) -> Person | Organization:
@@ -440,5 +446,5 @@ def _topic_matches(words: Sequence[tuple[str, ...]], text: str) -> bool:
     The text's stop words are left out as the index leaves them out, so that `der` alone
     matches a topic no more than `find der` finds a person.
     """
-    vocabulary = sorted({form for forms in content_words(text) for form in forms})
+    vocabulary = _vocabulary([text])
     return all(match_vocabulary(forms, vocabulary) for forms in words)

@@ -31,6 +31,11 @@ class Phone(NamedTuple):
     e164: str  # derived, for tel: links and vCards
 
 
+# Between a body and its units wherever a path is one line of text: on the cards, in
+# piped lines, in exports ("Hessischer Städtetag › Sozialreferat").
+PATH_SEPARATOR = " › "
+
+
 class Affiliation(NamedTuple):
     org_id: str
     role: str | None = None
@@ -72,6 +77,11 @@ class Person(NamedTuple):
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}" if self.given_name else self.family_name
+
+    @property
+    def first_affiliation(self) -> Affiliation | None:
+        """The affiliation shown where one is shown: the first, as the data lists it."""
+        return self.affiliations[0] if self.affiliations else None
 
 
 class Meta(NamedTuple):
@@ -221,6 +231,14 @@ class Directory:
     def org_path(self, org_id: str) -> tuple[str, ...]:
         """Names from the top body down to the organisation itself."""
         return tuple(org.name for org in reversed(self.chain(org_id)))
+
+    def path_text(self, org_id: str) -> str:
+        """The path on one line: `Hessischer Städtetag › Sozialreferat`."""
+        return PATH_SEPARATOR.join(self.org_path(org_id))
+
+    def affiliation_text(self, affiliation: Affiliation) -> str:
+        """The role and the path on one line: `Sprecher der hessischen AG KJC, Arbeits…`."""
+        return ", ".join(filter(None, (affiliation.role, self.path_text(affiliation.org_id))))
 
     def children(self, org_id: str) -> list[Organization]:
         return [self.organizations[child] for child in self._children.get(org_id, [])]

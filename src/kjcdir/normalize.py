@@ -269,8 +269,12 @@ def _spelled_out(text: str) -> str:
 def meaningful_words(text: str) -> list[tuple[str, ...]]:
     """A query's words without stop and filler words; all of them if nothing else is left."""
     words = normalize(_spelled_out(text))
-    kept = [forms for forms in words if forms[0] not in STOP_WORDS and forms[0] not in FILLER_WORDS]
+    kept = [forms for forms in words if _is_meaningful(forms[0])]
     return kept or words
+
+
+def _is_meaningful(form: str) -> bool:
+    return form not in STOP_WORDS and form not in FILLER_WORDS
 
 
 def typed_words(text: str) -> list[str]:
@@ -283,11 +287,7 @@ def typed_words(text: str) -> list[str]:
     if len(typed) != len(folded):
         typed = folded
     forms = [word_forms(word)[0] for word in folded]
-    kept = [
-        word
-        for word, form in zip(typed, forms, strict=True)
-        if form not in STOP_WORDS and form not in FILLER_WORDS
-    ]
+    kept = [word for word, form in zip(typed, forms, strict=True) if _is_meaningful(form)]
     return kept or typed
 
 

@@ -96,9 +96,12 @@ def phone_digits(text: str) -> str | None:
     digits = re.sub(r"\D", "", text)
     if len(digits) < 3:
         return None
-    stripped = text.strip()
-    if stripped.startswith("+"):
-        return digits
+    return digits if text.strip().startswith("+") else international(digits)
+
+
+def international(digits: str) -> str:
+    """Digits without a +, as international digits: 0049… and 0611… (a German trunk
+    zero) become 49…; other digits (a part of a number, 170669) stay as they are."""
     if digits.startswith("00"):
         return digits[2:]
     if digits.startswith("0"):
@@ -256,20 +259,28 @@ def score_word(
 
 def score_contact(query: str, index: SearchIndex) -> dict[int, float]:
     """Whole-query matches on phone numbers (by digits) and e-mail addresses."""
-    weight = PERSON_WEIGHTS[FIELD_CONTACT]
     scores: dict[int, float] = {}
     digits = phone_digits(query)
     if digits is not None:
-        for person, number in index.phones.containing(digits):
-            score = 100.0 if number == digits else 80.0 + 20.0 * len(digits) / len(number)
-            scores[person] = max(scores.get(person, 0.0), weight * score)
+        scores = _containing_scores(index.phones.containing(digits), digits)
     folded = fold(query).strip()
     if folded.startswith("mailto:"):  # a link, as web pages and vCards write addresses
         folded = folded[len("mailto:") :].split("?", 1)[0].strip()
     if "@" in folded:
-        for person, email in index.emails.containing(folded):
-            score = 100.0 if email == folded else 80.0 + 20.0 * len(folded) / len(email)
-            scores[person] = max(scores.get(person, 0.0), weight * score)
+        by_email = _containing_scores(index.emails.containing(folded), folded)
+        for person, score in by_email.items():
+            scores[person] = max(scores.get(person, 0.0), score)
+    return scores
+
+
+def _containing_scores(matches: Iterable[tuple[int, str]], needle: str) -> dict[int, float]:
+    """Each person's best number or address that holds the needle: all of it scores 100,
+    a part of it less, the more so the smaller the part; weighted as contact details."""
+    weight = PERSON_WEIGHTS[FIELD_CONTACT]
+    scores: dict[int, float] = {}
+    for person, value in matches:
+        score = 100.0 if value == needle else 80.0 + 20.0 * len(needle) / len(value)
+        scores[person] = max(scores.get(person, 0.0), weight * score)
     return scores
 
 
@@ -295,15 +306,20 @@ class Hit:
 
 
 def _word_scores(
-    words: Sequence[tuple[str, ...]], index: SearchIndex, fields: Collection[str]
+    words: Sequence[tuple[str, ...]],
+    index: SearchIndex,
+    fields: Collection[str],
+    matches: Sequence[dict[int, float]] | None = None,
 ) -> list[dict[int, float]]:
-    """For each query word, the people it reaches and its best weighted score for each.
+    """For each query word, the people it reaches and its best weighted score for each;
+    `matches` are the words' vocabulary matches where the caller has them already.
 
     A word of digits also matches inside phone numbers (`Würfel 170669`, `HLT 0611`):
     numbers are not words of the vocabulary, they are matched by their digits."""
+    if matches is None:
+        matches = [match_vocabulary(forms, index.vocabulary) for forms in words]
     per_word = []
-    for forms in words:
-        word_scores = match_vocabulary(forms, index.vocabulary)
+    for forms, word_scores in zip(words, matches, strict=True):
         scores = score_word(word_scores, index, fields) if word_scores else {}
         if FIELD_CONTACT in fields and forms[0].isdigit() and len(forms[0]) >= 2:
             for person, score in _phone_part_scores(forms[0], index).items():
@@ -316,16 +332,8 @@ def _word_scores(
 def _phone_part_scores(digits: str, index: SearchIndex) -> dict[int, float]:
     """People whose numbers hold the digits; a part with the trunk zero (0611) is read as
     the German area code (49611), as phone_digits() reads a whole national number."""
-    if digits.startswith("00"):
-        digits = digits[2:]
-    elif digits.startswith("0"):
-        digits = "49" + digits[1:]
-    weight = PERSON_WEIGHTS[FIELD_CONTACT]
-    scores: dict[int, float] = {}
-    for person, number in index.phones.containing(digits):
-        score = weight * (100.0 if number == digits else 80.0 + 20.0 * len(digits) / len(number))
-        scores[person] = max(scores.get(person, 0.0), score)
-    return scores
+    digits = international(digits)
+    return _containing_scores(index.phones.containing(digits), digits)
 
 
 def _scores(
@@ -382,12 +390,12 @@ def explain_miss(query: str, index: SearchIndex, fields: Collection[str] = ALL_F
     """The words of a query that no one matches, and the best partial matches: the people
     who matched the most words, scored over the words they matched, weak tail cut."""
     words = query_words(query)
-    per_word = _word_scores(words, index, fields)
+    matches = [match_vocabulary(forms, index.vocabulary) for forms in words]
+    per_word = _word_scores(words, index, fields, matches)
     missing: list[int] = []
     unreached: list[int] = []
-    for position, (forms, word) in enumerate(zip(words, per_word, strict=True)):
+    for position, (known, word) in enumerate(zip(matches, per_word, strict=True)):
         if not word:
-            known = match_vocabulary(forms, index.vocabulary)
             (unreached if known else missing).append(position)
     matched: dict[int, list[float]] = {}
     for word in per_word:
@@ -401,10 +409,7 @@ def explain_miss(query: str, index: SearchIndex, fields: Collection[str] = ALL_F
     ]
     strong = cut(ordered(hits, index))
     strong = [hit for hit in strong if hit.score >= strong[0].score * PARTIAL_CUTOFF]
-    all_names = bool(words) and all(
-        score_word(match_vocabulary(forms, index.vocabulary), index, {FIELD_NAME})
-        for forms in words
-    )
+    all_names = bool(words) and all(score_word(known, index, {FIELD_NAME}) for known in matches)
     return Miss(missing, unreached, strong, all_names)
 
 

@@ -82,8 +82,7 @@ from typing import NamedTuple
 
 from kjcdir.export.clean import one_line, unique
 from kjcdir.export.csvfile import defuse_for_programs
-from kjcdir.export.table import PATH_SEPARATOR
-from kjcdir.model import Address, Directory, Organization, Person
+from kjcdir.model import PATH_SEPARATOR, Address, Directory, Organization, Person
 
 OUTLOOK_LANGS = ("de", "en")
 
@@ -279,14 +278,11 @@ class _Contact(NamedTuple):
 
 
 def _person_contact(directory: Directory, person: Person) -> _Contact:
-    from kjcdir.export.vcard import topics_of, websites_of
+    from kjcdir.export.vcard import shorts_of, topics_of, websites_of
 
-    first = person.affiliations[0] if person.affiliations else None
+    first = person.first_affiliation
     company, department = _company(directory, first.org_id) if first else ("", "")
-    also = []
-    for aff in person.affiliations[1:]:
-        where = PATH_SEPARATOR.join(directory.org_path(aff.org_id))
-        also.append(", ".join(part for part in (aff.role or "", where) if part))
+    also = [directory.affiliation_text(aff) for aff in person.affiliations[1:]]
     tasks = []
     for aff in person.affiliations:
         org = directory.organizations.get(aff.org_id)
@@ -304,14 +300,7 @@ def _person_contact(directory: Directory, person: Person) -> _Contact:
         emails=person.emails,
         websites=websites_of(directory, person),
         address=directory.address_of(person),
-        groups=tuple(
-            unique(
-                org.short
-                for aff in person.affiliations
-                for org in directory.chain(aff.org_id)
-                if org.short
-            )
-        ),
+        groups=tuple(unique(shorts_of(directory, person))),
         also=tuple(also),
         about=(),
         topics=tuple(topics_of(directory, person)),

@@ -82,10 +82,8 @@ def address_lines(
     of the affiliation in `leads` (the one that explains the hit), else the first."""
     lines = []
     for person in people:
-        first = (leads or {}).get(person.id) or (
-            person.affiliations[0] if person.affiliations else None
-        )
-        org = " › ".join(directory.org_path(first.org_id)) if first else ""
+        shown = (leads or {}).get(person.id) or person.first_affiliation
+        org = directory.path_text(shown.org_id) if shown else ""
         for email in person.emails:
             fields = (one_line(email), one_line(person.name), one_line(org))
             lines.append("\t".join(fields))

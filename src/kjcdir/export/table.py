@@ -8,12 +8,12 @@ from the top body down (`Hessischer Städtetag › Sozialreferat`), as on the ca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
-from kjcdir.model import Address, Directory, Organization, Person
+from kjcdir.model import Address, Directory, Organization, Person, Phone
 
 LIST_SEPARATOR = ", "  # between several phones, e-mails, websites or topics in one cell
-PATH_SEPARATOR = " › "  # between an organisation and its units
 
 
 class Column(NamedTuple):
@@ -25,13 +25,8 @@ class Column(NamedTuple):
         return self.german if lang == "de" else self.english
 
 
-PERSON_COLUMNS = (
-    Column("id", "ID", "ID"),
-    Column("name", "Name", "Name"),
-    Column("given_name", "Given name", "Vorname"),
-    Column("family_name", "Family name", "Nachname"),
-    Column("organization", "Organisation", "Organisation"),
-    Column("role", "Role", "Funktion"),
+# The contact details, in the same columns for people and organisations (_contact_cells).
+_CONTACT_COLUMNS = (
     Column("phone", "Phone", "Telefon"),
     Column("phone_e164", "Phone (E.164)", "Telefon (E.164)"),
     Column("email", "E-mail", "E-Mail"),
@@ -41,6 +36,16 @@ PERSON_COLUMNS = (
     Column("country", "Country", "Land"),
     Column("website", "Website", "Website"),
     Column("topics", "Topics", "Themen"),
+)
+
+PERSON_COLUMNS = (
+    Column("id", "ID", "ID"),
+    Column("name", "Name", "Name"),
+    Column("given_name", "Given name", "Vorname"),
+    Column("family_name", "Family name", "Nachname"),
+    Column("organization", "Organisation", "Organisation"),
+    Column("role", "Role", "Funktion"),
+    *_CONTACT_COLUMNS,
     Column("other_affiliations", "Other affiliations", "Weitere Funktionen"),
 )
 
@@ -49,15 +54,7 @@ ORG_COLUMNS = (
     Column("name", "Name", "Name"),
     Column("short", "Short", "Kürzel"),
     Column("organization", "Organisation", "Organisation"),
-    Column("phone", "Phone", "Telefon"),
-    Column("phone_e164", "Phone (E.164)", "Telefon (E.164)"),
-    Column("email", "E-mail", "E-Mail"),
-    Column("street", "Street", "Straße"),
-    Column("postal_code", "Postal code", "PLZ"),
-    Column("city", "City", "Ort"),
-    Column("country", "Country", "Land"),
-    Column("website", "Website", "Website"),
-    Column("topics", "Topics", "Themen"),
+    *_CONTACT_COLUMNS,
     Column("description", "Description", "Beschreibung"),
 )
 
@@ -70,26 +67,22 @@ def person_row(directory: Directory, person: Person) -> list[str]:
     """
     from kjcdir.export.vcard import topics_of, websites_of
 
-    first = person.affiliations[0] if person.affiliations else None
-    others = [
-        LIST_SEPARATOR.join(
-            filter(None, (aff.role, PATH_SEPARATOR.join(directory.org_path(aff.org_id))))
-        )
-        for aff in person.affiliations[1:]
-    ]
+    first = person.first_affiliation
+    others = (directory.affiliation_text(aff) for aff in person.affiliations[1:])
     return [
         person.id,
         person.name,
         person.given_name or "",
         person.family_name,
-        PATH_SEPARATOR.join(directory.org_path(first.org_id)) if first else "",
+        directory.path_text(first.org_id) if first else "",
         (first.role or "") if first else "",
-        LIST_SEPARATOR.join(phone.display for phone in person.phones),
-        LIST_SEPARATOR.join(phone.e164 for phone in person.phones),
-        LIST_SEPARATOR.join(person.emails),
-        *_address_cells(directory.address_of(person)),
-        LIST_SEPARATOR.join(websites_of(directory, person)),
-        LIST_SEPARATOR.join(topics_of(directory, person)),
+        *_contact_cells(
+            person.phones,
+            person.emails,
+            directory.address_of(person),
+            websites_of(directory, person),
+            topics_of(directory, person),
+        ),
         "; ".join(others),
     ]
 
@@ -100,23 +93,29 @@ def org_row(directory: Directory, org: Organization) -> list[str]:
         org.id,
         org.name,
         org.short or "",
-        PATH_SEPARATOR.join(directory.org_path(org.id)),
-        LIST_SEPARATOR.join(phone.display for phone in org.phones),
-        LIST_SEPARATOR.join(phone.e164 for phone in org.phones),
-        LIST_SEPARATOR.join(org.emails),
-        *_address_cells(org.address),
-        LIST_SEPARATOR.join(org.websites),
-        LIST_SEPARATOR.join(org.topics),
+        directory.path_text(org.id),
+        *_contact_cells(org.phones, org.emails, org.address, org.websites, org.topics),
         org.description or "",
     ]
 
 
-def _address_cells(address: Address | None) -> list[str]:
-    if address is None:
-        return ["", "", "", ""]
+def _contact_cells(
+    phones: Sequence[Phone],
+    emails: Sequence[str],
+    address: Address | None,
+    websites: Sequence[str],
+    topics: Sequence[str],
+) -> list[str]:
+    """The cells of _CONTACT_COLUMNS."""
+    address = address or Address()
     return [
+        LIST_SEPARATOR.join(phone.display for phone in phones),
+        LIST_SEPARATOR.join(phone.e164 for phone in phones),
+        LIST_SEPARATOR.join(emails),
         address.street or "",
         address.postal_code or "",
         address.city or "",
         address.country or "",
+        LIST_SEPARATOR.join(websites),
+        LIST_SEPARATOR.join(topics),
     ]

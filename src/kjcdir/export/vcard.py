@@ -68,7 +68,7 @@ def person_card(
     card = _Card(version, person.id, directory.meta.as_of, compact, kind="individual")
     card.text("fn", person.name)
     card.name(person.family_name, person.given_name or "", person.salutation or "")
-    first = person.affiliations[0] if person.affiliations else None
+    first = person.first_affiliation
     if first is not None:
         card.org(directory.org_path(first.org_id))
         if first.role:
@@ -78,7 +78,7 @@ def person_card(
     card.address(directory.address_of(person))
     card.urls(websites_of(directory, person))
     if not compact:
-        card.categories([*topics_of(directory, person), *_shorts(directory, person)])
+        card.categories([*topics_of(directory, person), *shorts_of(directory, person)])
         card.note(_person_note(directory, person))
     return card.serialize()
 
@@ -136,17 +136,15 @@ def topics_of(directory: Directory, person: Person) -> list[str]:
     return unique(topics)
 
 
-def _shorts(directory: Directory, person: Person) -> list[str]:
+def shorts_of(directory: Directory, person: Person) -> list[str]:
+    """The shorts (HLT, HStT, …) of the bodies the person belongs to, up every chain."""
     return [
         org.short for aff in person.affiliations for org in directory.chain(aff.org_id) if org.short
     ]
 
 
 def _person_note(directory: Directory, person: Person) -> str:
-    lines = []
-    for aff in person.affiliations[1:]:
-        where = " › ".join(directory.org_path(aff.org_id))
-        lines.append(f"Auch: {aff.role}, {where}" if aff.role else f"Auch: {where}")
+    lines = [f"Auch: {directory.affiliation_text(aff)}" for aff in person.affiliations[1:]]
     for aff in person.affiliations:
         org = directory.organizations.get(aff.org_id)
         if org is not None and org.tasks:

@@ -8,8 +8,6 @@ from typing import TextIO
 from kjcdir.model import Affiliation, Directory, Organization, Person
 from kjcdir.output.text import inert
 
-PATH_SEPARATOR = " › "
-
 
 def line(fields: Sequence[str | None]) -> str:
     return "\t".join(inert(field) for field in fields)
@@ -18,12 +16,12 @@ def line(fields: Sequence[str | None]) -> str:
 def person_line(directory: Directory, person: Person, lead: Affiliation | None = None) -> str:
     """id, name, organisation and role (of one affiliation: `lead`, else the first),
     first phone, first e-mail."""
-    first = lead or (person.affiliations[0] if person.affiliations else None)
+    first = lead or person.first_affiliation
     return line(
         [
             person.id,
             person.name,
-            PATH_SEPARATOR.join(directory.org_path(first.org_id)) if first else "",
+            directory.path_text(first.org_id) if first else "",
             first.role if first else "",
             person.phones[0].display if person.phones else "",
             person.emails[0] if person.emails else "",
@@ -70,7 +68,7 @@ def person_fields(directory: Directory, person: Person) -> list[tuple[str, str |
         ("greeting", greeting(person)),
     ]
     for aff in person.affiliations:
-        fields.append(("organization", PATH_SEPARATOR.join(directory.org_path(aff.org_id))))
+        fields.append(("organization", directory.path_text(aff.org_id)))
         fields.append(("role", aff.role or ""))
     fields += [("phone", phone.display) for phone in person.phones]
     fields += [("email", email) for email in person.emails]
@@ -88,7 +86,7 @@ def org_fields(directory: Directory, org: Organization) -> list[tuple[str, str |
         ("id", org.id),
         ("name", org.name),
         ("short", org.short),
-        ("path", PATH_SEPARATOR.join(directory.org_path(org.id))),
+        ("path", directory.path_text(org.id)),
         ("parent", org.parent),
     ]
     fields += [("alias", alias) for alias in org.aliases]

@@ -21,7 +21,6 @@ from rich.text import Text
 from rich.tree import Tree
 
 from kjcdir.model import Affiliation, Directory, Organization, Person, Phone
-from kjcdir.output.plain import PATH_SEPARATOR
 from kjcdir.output.text import inert, label
 
 if TYPE_CHECKING:
@@ -68,7 +67,7 @@ def website_text(urls: Sequence[str]) -> Text:
 
 
 def org_path_text(directory: Directory, org_id: str) -> Text:
-    return plain_text(PATH_SEPARATOR.join(directory.org_path(org_id)))
+    return plain_text(directory.path_text(org_id))
 
 
 def _details() -> Table:
@@ -142,7 +141,7 @@ def org_card(directory: Directory, org: Organization) -> Card:
     if bodies:
         body.add_row(
             label("member_of"),
-            lines_text(PATH_SEPARATOR.join(directory.org_path(b.id)) for b in bodies),
+            lines_text(directory.path_text(b.id) for b in bodies),
         )
     people = directory.people_of(org.id)
     if people:
@@ -238,9 +237,7 @@ class PeopleTable:
         self.rows: list[tuple[Text, Text, Text, Text]] = []
         for person in people:
             # the affiliation that explains the row (lookup.lead_affiliations), else the first
-            first = (leads or {}).get(person.id) or (
-                person.affiliations[0] if person.affiliations else None
-            )
+            first = (leads or {}).get(person.id) or person.first_affiliation
             where = Text()
             if first is not None:
                 where.append_text(org_path_text(directory, first.org_id))
