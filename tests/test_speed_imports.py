@@ -18,8 +18,17 @@ import pytest
 
 from conftest import kjcdir_executable
 
-# Never needed by find, list or show: typer 0.29's pydantic, export and QR libraries.
-NEVER = ("pydantic", "vobject", "segno", "xlsxwriter", "csv", "kjcdir.export")
+# Never needed by find, list or show: typer 0.29's pydantic, export, QR and LDAP libraries.
+NEVER = (
+    "pydantic",
+    "vobject",
+    "segno",
+    "xlsxwriter",
+    "csv",
+    "kjcdir.export",
+    "ldap3",
+    "kjcdir.ldap",
+)
 # Needed only to read the YAML files, never with a warm cache.
 LOADING = ("yaml", "phonenumbers", "kjcdir.load")
 # rich draws the terminal output, never the piped lines.

@@ -447,8 +447,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            metavar="vcard|csv|json|xlsx|outlook|google",
-            help="Default: from the ending of -o (.vcf, .csv, .json, .xlsx), else vcard.",
+            metavar="vcard|csv|json|xlsx|outlook|google|ldif",
+            help="Default: from the ending of -o (.vcf, .csv, .json, .xlsx, .ldif), else vcard.",
         ),
     ] = None,
     output: Annotated[
@@ -504,9 +504,18 @@ def export(
             "or website, as contacts of their own (vcard, json, outlook, google).",
         ),
     ] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="DN",
+            help="With --format ldif: the DN the entries go under (ou=people and "
+            "ou=organizations are made below it).",
+        ),
+    ] = None,
 ) -> None:
-    """Export contacts (vCards, a vdir, CSV, JSON, XLSX, Outlook or Google CSV): of a query,
-    an organisation, or all."""
+    """Export contacts (vCards, a vdir, CSV, JSON, XLSX, Outlook or Google CSV, LDIF): of a
+    query, an organisation, or all."""
     from kjcdir.export import files, render, selection
     from kjcdir.output.stdout import write_bytes
 
@@ -523,6 +532,7 @@ def export(
         with_orgs,
         lang,
         prune,
+        base,
     )
     unfit = render.NOT_FOR_TERMINALS.get(request.format)
     if unfit and to_stdout and sys.stdout.isatty():
@@ -537,10 +547,10 @@ def export(
         if request.format == "json" and to_stdout and vdir is None:
             write_bytes(b"[]\n")
         raise
-    # The workbook always has its sheet of organisations.
+    # The workbook always has its sheet of organisations, an LDIF file their entries.
     orgs = (
         selection.organizations_of(loaded, people, org, everyone)
-        if with_orgs or request.format == "xlsx"
+        if with_orgs or request.format in ("xlsx", "ldif")
         else []
     )
     from kjcdir.output.emit import error as report
@@ -673,6 +683,78 @@ def qr(
         report(f"wrote the QR code of {entry.id} to {output}.")
 
 
+ldap_app = typer.Typer(
+    help="The office's LDAP address book: keep it equal to the directory.",
+    no_args_is_help=True,
+)
+app.add_typer(ldap_app, name="ldap")
+
+
+@ldap_app.command("sync")
+def ldap_sync(
+    ctx: typer.Context,
+    url: Annotated[
+        str,
+        typer.Option("--url", metavar="URL", help="ldap://HOST[:PORT] or ldaps://HOST[:PORT]."),
+    ],
+    base: Annotated[
+        str,
+        typer.Option(
+            "--base", metavar="DN", help="The subtree kjcdir keeps; it must exist already."
+        ),
+    ],
+    bind_dn: Annotated[str, typer.Option("--bind-dn", metavar="DN", help="Bind as this DN.")],
+    password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--password-file",
+            metavar="FILE",
+            help="Read the password from FILE (else KJCDIR_LDAP_PASSWORD, else a prompt).",
+        ),
+    ] = None,
+    starttls: Annotated[
+        bool, typer.Option("--starttls", help="Encrypt an ldap:// connection with StartTLS.")
+    ] = False,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-file", metavar="FILE", help="Trust the CA certificates in FILE (PEM) for TLS."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the changes as LDIF; send nothing."),
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Make the entries under --base equal to the directory: send only what differs."""
+    from kjcdir.ldap import ldif
+    from kjcdir.ldap.server import Target
+    from kjcdir.ldap.sync import read_password, sync
+    from kjcdir.output.emit import error as report
+    from kjcdir.output.emit import write, write_json
+
+    target = Target(url, base, bind_dn, starttls, ca_file)  # a typo is said before a prompt
+    directory = _open(ctx).directory
+    changes = sync(target, read_password(password_file), directory, dry_run)
+    if json:
+        write_json(
+            {
+                "added": len(changes.adds),
+                "changed": len(changes.modifies),
+                "removed": len(changes.deletes),
+                "unchanged": changes.unchanged,
+                "dry_run": dry_run,
+            }
+        )
+        return
+    if dry_run:
+        write(ldif.changes(changes))
+        report(f"dry run, nothing sent: {changes.summary()}.")
+    else:
+        report(f"{changes.summary()}.")
+
+
 def main() -> None:
     """Entry point of the console script and of `python -m kjcdir`."""
     if sys.stderr is None:  # started with 2>&-: errors have nowhere to go but away
@@ -732,8 +814,10 @@ def _keep_only_the_invoked_command(args: list[str]) -> None:
         for info in app.registered_commands
         if (info.name or getattr(info.callback, "__name__", "").replace("_", "-")) == wanted
     ]
-    if chosen:
+    groups = [info for info in app.registered_groups if info.name == wanted]
+    if chosen or groups:
         app.registered_commands[:] = chosen
+        app.registered_groups[:] = groups
 
 
 def _handled(run: Callable[[], Any]) -> int:

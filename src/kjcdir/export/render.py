@@ -9,10 +9,17 @@ from typing import NamedTuple
 from kjcdir.errors import KjcdirError
 from kjcdir.model import Directory, Organization, Person
 
-FORMATS = ("vcard", "csv", "json", "xlsx", "outlook", "google")
+FORMATS = ("vcard", "csv", "json", "xlsx", "outlook", "google", "ldif")
 VCARD_VERSIONS = ("3.0", "4.0")
 LANGS = ("de", "en")
-_ENDINGS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+_ENDINGS = {
+    ".vcf": "vcard",
+    ".vcard": "vcard",
+    ".csv": "csv",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".ldif": "ldif",
+}
 # Formats that need -o: their bytes are no text (written to a file, or to a pipe with -o -).
 BINARY_FORMATS = ("xlsx",)
 # What each format not fit for a terminal is, for the sentence that refuses to print it there:
@@ -26,6 +33,7 @@ class ExportRequest(NamedTuple):
     version: str  # vCard version
     excel: bool  # CSV for German Excel
     lang: str  # de or en: the headers of outlook and xlsx
+    base: str = ""  # the base DN of an LDIF export
 
     @classmethod
     def from_options(
@@ -38,6 +46,7 @@ class ExportRequest(NamedTuple):
         with_orgs: bool,
         lang: str | None = None,
         prune: bool = False,
+        base: str | None = None,
     ) -> ExportRequest:
         """Check the export options against each other; one sentence for what does not fit."""
         fmt = _format(format_name, output, vdir)
@@ -63,7 +72,18 @@ class ExportRequest(NamedTuple):
             raise KjcdirError("--lang chooses the headers of outlook and xlsx; leave it out.")
         if fmt in BINARY_FORMATS and output is None:
             raise KjcdirError(f"{fmt} is a binary file; give -o FILE.{fmt} (or -o - for a pipe).")
-        return cls(fmt, version, excel, _lang(lang))
+        if fmt == "ldif":
+            if base is None:
+                raise KjcdirError(
+                    "LDIF entries need the DN they go under: add --base, such as "
+                    "--base ou=jobcenter,dc=example,dc=org."
+                )
+            from kjcdir.ldap.entries import checked_base
+
+            base = checked_base(base)
+        elif base is not None:
+            raise KjcdirError("--base is the DN of an LDIF export; add --format ldif.")
+        return cls(fmt, version, excel, _lang(lang), base or "")
 
 
 def _format(name: str | None, output: Path | None, vdir: Path | None) -> str:
@@ -167,6 +187,11 @@ def export_bytes(
         from kjcdir.export import addressbooks
 
         return addressbooks.google_csv(directory, people, orgs)
+    if request.format == "ldif":
+        from kjcdir.ldap import ldif
+        from kjcdir.ldap.entries import directory_entries
+
+        return ldif.content(directory_entries(directory, people, orgs, request.base)).encode()
     from kjcdir.output import views
     from kjcdir.output.emit import to_json
 

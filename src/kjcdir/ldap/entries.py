@@ -1,0 +1,178 @@
+"""The LDAP entries of the directory, and how kjcdir recognises its own.
+
+The tree under the base DN the user gives:
+
+    ou=people,BASE              organizationalUnit
+        uid=<person id>         inetOrgPerson
+    ou=organizations,BASE       organizationalUnit
+        uid=<organisation id>   organization + extensibleObject
+
+The ids are the YAML's, so an entry keeps its DN across every export and sync. Every
+entry kjcdir writes carries MARKER in `description`: that is how a sync knows which
+entries are its own, and why it refuses a base that holds others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+from kjcdir.export.clean import one_line, unique
+from kjcdir.model import Address, Directory, Organization, Person
+
+# Never change it: a sync recognises the entries it wrote by this exact value.
+MARKER = "kjcdir: written from the YAML directory; edits here are undone by the next sync"
+
+PEOPLE = "people"
+ORGANIZATIONS = "organizations"
+
+_PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
+# `organization` has no mail, cn or labeledURI; extensibleObject (RFC 4512 4.3, built
+# into OpenLDAP) allows them, so that address books and phones find a body as a contact.
+_ORG_CLASSES = ("top", "organization", "extensibleObject")
+_UNIT_CLASSES = ("top", "organizationalUnit")
+
+# Attributes whose equality rule is exact (labeledURI: caseExactMatch) or whose values
+# are already canonical (E.164): duplicates are removed exactly, the rest ignoring case.
+_EXACT = frozenset({"telephoneNumber", "labeledURI"})
+
+
+class Entry(NamedTuple):
+    dn: str
+    attributes: dict[str, tuple[str, ...]]  # canonical names, in the order written
+
+    @property
+    def is_own(self) -> bool:
+        return MARKER in values_of(self.attributes, "description")
+
+
+def values_of(attributes: dict[str, tuple[str, ...]], name: str) -> tuple[str, ...]:
+    """An attribute's values, whatever the case of its name (LDAP names ignore case)."""
+    wanted = name.lower()
+    for key, values in attributes.items():
+        if key.lower() == wanted:
+            return values
+    return ()
+
+
+def checked_base(base: str) -> str:
+    """The base DN as given, if it is a DN (RFC 4514); else one sentence."""
+    from ldap3.core.exceptions import LDAPInvalidDnError
+    from ldap3.utils.dn import parse_dn
+
+    from kjcdir.errors import KjcdirError
+
+    example = "ou=jobcenter,dc=example,dc=org"
+    if not base.strip():
+        raise KjcdirError(f"--base needs a DN, such as {example}.")
+    try:
+        parse_dn(base.strip())
+    except (LDAPInvalidDnError, ValueError, IndexError):
+        raise KjcdirError(f"--base '{base}' is not a DN; write it as {example}.") from None
+    return base.strip()
+
+
+def container_dn(name: str, base: str) -> str:
+    return f"ou={name},{base}"
+
+
+def person_dn(person_id: str, base: str) -> str:
+    # Ids are [a-z0-9-] (kjcdir.rules.ID_PATTERN): nothing in them needs escaping in a DN.
+    return f"uid={person_id},{container_dn(PEOPLE, base)}"
+
+
+def org_dn(org_id: str, base: str) -> str:
+    return f"uid={org_id},{container_dn(ORGANIZATIONS, base)}"
+
+
+def directory_entries(
+    directory: Directory,
+    people: Iterable[Person],
+    orgs: Iterable[Organization],
+    base: str,
+) -> Iterator[Entry]:
+    """The containers, then the organisations and the people, in the order given."""
+    for name in (PEOPLE, ORGANIZATIONS):
+        yield _entry(container_dn(name, base), {"objectClass": _UNIT_CLASSES, "ou": (name,)})
+    for org in orgs:
+        yield org_entry(directory, org, base)
+    for person in people:
+        yield person_entry(directory, person, base)
+
+
+def person_entry(directory: Directory, person: Person, base: str) -> Entry:
+    """A person as inetOrgPerson: name, role, body and unit, phones in E.164, e-mails,
+    the postal address (their own, else their organisation's) and websites."""
+    from kjcdir.export.vcard import websites_of
+
+    bodies: list[str] = []
+    units: list[str] = []
+    for affiliation in person.affiliations:
+        chain = directory.chain(affiliation.org_id)
+        if chain:
+            bodies.append(chain[-1].name)
+            if len(chain) > 1:
+                units.append(chain[0].name)
+    return _entry(
+        person_dn(person.id, base),
+        {
+            "objectClass": _PERSON_CLASSES,
+            "uid": (person.id,),
+            "cn": (person.name,),
+            "sn": (person.family_name,),
+            "givenName": (person.given_name or "",),
+            "displayName": (person.name,),
+            "title": tuple(aff.role or "" for aff in person.affiliations),
+            "o": tuple(bodies),
+            "ou": tuple(units),
+            "mail": person.emails,
+            "telephoneNumber": tuple(phone.e164 for phone in person.phones),
+            **_address(directory.address_of(person)),
+            "labeledURI": websites_of(directory, person),
+        },
+    )
+
+
+def org_entry(directory: Directory, org: Organization, base: str) -> Entry:
+    """An organisation: its name (and short) as `o`, its path as `cn` and `displayName`
+    (as on its vCard), its own phones, e-mails, address and websites."""
+    path = " – ".join(directory.org_path(org.id)) or org.name
+    return _entry(
+        org_dn(org.id, base),
+        {
+            "objectClass": _ORG_CLASSES,
+            "uid": (org.id,),
+            "o": (org.name, org.short or ""),
+            "cn": (path,),
+            "displayName": (path,),
+            "mail": org.emails,
+            "telephoneNumber": tuple(phone.e164 for phone in org.phones),
+            **_address(org.address),
+            "labeledURI": org.websites,
+        },
+    )
+
+
+def _address(address: Address | None) -> dict[str, Sequence[str]]:
+    if address is None:
+        return {}
+    return {
+        "street": (address.street or "",),
+        "postalCode": (address.postal_code or "",),
+        "l": (address.city or "",),
+    }
+
+
+def _entry(dn: str, attributes: dict[str, Sequence[str]]) -> Entry:
+    """The entry with every value on one line, empty values and attributes left out, each
+    value once (LDAP refuses a value twice), and the marker added."""
+    kept: dict[str, tuple[str, ...]] = {}
+    for name, values in {**attributes, "description": (MARKER,)}.items():
+        lines = [one_line(value) for value in values]
+        if name in _EXACT:
+            once = tuple(dict.fromkeys(line for line in lines if line))
+        else:
+            once = tuple(unique(lines))
+        if once:
+            kept[name] = once
+    return Entry(dn, kept)

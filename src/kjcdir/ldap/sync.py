@@ -1,0 +1,53 @@
+"""`kjcdir ldap sync`: make the subtree under the base equal to the directory in use."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from kjcdir.errors import KjcdirError
+from kjcdir.ldap.entries import directory_entries
+from kjcdir.ldap.plan import Plan, plan
+from kjcdir.ldap.server import Target, apply, read_base, read_entries
+from kjcdir.model import Directory
+
+PASSWORD_VARIABLE = "KJCDIR_LDAP_PASSWORD"
+
+
+def sync(target: Target, password: str, directory: Directory, dry_run: bool) -> Plan:
+    """Read the subtree once, plan the difference, and send it (unless `dry_run`)."""
+    from kjcdir.export.selection import has_contact_data
+
+    connection = target.connect(password)
+    try:
+        base = read_base(connection, target.base)
+        present = read_entries(connection, base)
+        people = (directory.people.at(position) for position in range(len(directory.people)))
+        orgs = (org for org in directory.organizations.values() if has_contact_data(org))
+        changes = plan(directory_entries(directory, people, orgs, base), present, base)
+        if not dry_run:
+            apply(connection, changes, base)
+        return changes
+    finally:
+        connection.unbind()
+
+
+def read_password(password_file: Path | None) -> str:
+    """The bind password: from the file, else from KJCDIR_LDAP_PASSWORD, else asked for
+    on a terminal; never from the command line, where every user's `ps` would see it."""
+    if password_file is not None:
+        try:
+            text = password_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
+            raise KjcdirError(f"cannot read the password file {password_file}: {reason}.") from None
+        # One line; its line break (which `echo secret > file` adds) is not part of it.
+        return text.removesuffix("\n").removesuffix("\r")
+    if PASSWORD_VARIABLE in os.environ:
+        return os.environ[PASSWORD_VARIABLE]
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        import getpass
+
+        return getpass.getpass("LDAP password: ", stream=sys.stderr)
+    raise KjcdirError(f"no LDAP password: give --password-file FILE or set {PASSWORD_VARIABLE}.")
