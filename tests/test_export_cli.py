@@ -110,7 +110,7 @@ def test_json_with_orgs_adds_organisation_objects(cli) -> None:  # type: ignore[
     [
         (
             ["--all", "--format", "xml"],
-            "--format takes vcard, csv, json, xlsx, outlook or google, not 'xml'.",
+            "--format takes vcard, csv, json, xlsx, outlook, google or ldif, not 'xml'.",
         ),
         (["--all", "--excel"], "--excel shapes CSV; add --format csv."),
         (["--all", "-f", "json", "--excel"], "--excel shapes CSV"),

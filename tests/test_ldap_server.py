@@ -261,6 +261,23 @@ def test_paged_read_beyond_the_servers_size_limit(tmp_path: Path) -> None:
         assert "0 added, 0 changed, 0 removed, 63 unchanged" in again.stderr
 
 
+def test_mail_that_ldap_cannot_hold_is_named_and_the_rest_synced(
+    slapd: Slapd, tmp_path: Path
+) -> None:
+    data = people_file(tmp_path, {"mueller": "+49 611 1706-11"})
+    content = json.loads(data.read_text(encoding="utf-8"))
+    content["people"][0]["emails"] = ["jörg@amt.de", "info@müller-amt.de"]
+    data.write_text(json.dumps(content), encoding="utf-8")
+    done = sync(slapd, data=data)
+    assert done.returncode == 0, done.stderr
+    assert "left out: jörg@amt.de." in done.stderr
+    found = slapd.search("(uid=mueller)", "mail")
+    assert found == {f"uid=mueller,ou=people,{BASE}": {"mail": ["info@xn--mller-amt-q9a.de"]}}
+    exported = run_process("--no-bundled", "--data", str(data), "export", "--all",
+                           "-f", "ldif", "--base", BASE)  # fmt: skip
+    assert exported.returncode == 0 and "left out: jörg@amt.de." in exported.stderr
+
+
 # --- never touching what is not its own ---------------------------------------------------
 
 
@@ -487,3 +504,160 @@ def test_the_reverse_lookup_shows_the_callers_name(office: Slapd) -> None:
 def test_an_organisation_is_found_by_its_name_in_an_address_book(office: Slapd) -> None:
     found = office.search(expand(CLIENTS[0][1], "Städtetag"), "o")
     assert f"uid=hstt,ou=organizations,{BASE}" in found
+
+
+# --- what the review of the first version found --------------------------------------------
+
+
+def test_values_the_server_takes_as_equal_are_sent_once(slapd: Slapd, tmp_path: Path) -> None:
+    """NFC and NFD spellings, case and invisible characters: LDAP compares them as one
+    value and would refuse the entry if it were sent twice."""
+    data = people_file(tmp_path, {"mueller": "+49 611 1706-11"})
+    content = json.loads(data.read_text(encoding="utf-8"))
+    content["organizations"].append({"id": "zwei", "name": "Zweites Amt"})
+    content["people"][0]["affiliations"] = [
+        {"org": "amt", "role": "Geschäftsführung"},
+        {"org": "zwei", "role": "Gescha\u0308ftsfu\u0308hrung"},  # NFD
+        {"org": "zwei", "role": "GESCHÄFTS\u200bFÜHRUNG"},  # zero-width space
+    ]
+    data.write_text(json.dumps(content), encoding="utf-8")
+    exported = run_process("--no-bundled", "--data", str(data), "export", "--all",
+                           "-f", "ldif", "--base", BASE)  # fmt: skip
+    slapd.add(exported.stdout)  # ldapadd refuses a value twice
+    found = slapd.search("(uid=mueller)", "title")[f"uid=mueller,ou=people,{BASE}"]
+    assert found == {"title": ["Geschäftsführung"]}
+    assert sync(slapd, data=data).returncode == 0
+
+
+def test_an_entry_the_server_refuses_is_named_and_the_others_are_sent(tmp_path: Path) -> None:
+    data = people_file(tmp_path, {"kurz": "+49 611 1706-11", "lang": "+49 611 1706-12"})
+    content = json.loads(data.read_text(encoding="utf-8"))
+    content["people"][1]["affiliations"][0]["role"] = "Leitung " * 10  # 80 bytes
+    data.write_text(json.dumps(content), encoding="utf-8")
+    for server in ldap_server.start(tmp_path / "slapd", title_bytes=40):
+        refused = sync(server, data=data)
+        message = one_sentence(refused)
+        assert f"refused to add uid=lang,ou=people,{BASE}" in message
+        assert "the other 4 changes were made" in message
+        assert f"uid=kurz,ou=people,{BASE}" in server.search()
+        assert f"uid=lang,ou=people,{BASE}" not in server.search()
+        # the data fixed, the next sync completes the work
+        content["people"][1]["affiliations"][0]["role"] = "Leitung"
+        data.write_text(json.dumps(content), encoding="utf-8")
+        done = sync(server, data=data)
+        assert "1 added, 0 changed, 0 removed, 4 unchanged" in done.stderr
+
+
+def test_a_peer_that_does_not_speak_ldap_is_one_sentence(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+
+    def answer_like_http() -> None:
+        with listener:
+            for _ in range(2):
+                peer, _ = listener.accept()
+                with peer:
+                    peer.recv(1024)
+                    peer.sendall(b"HTTP/1.1 400 Bad Request\r\ndate: today\r\n\r\n")
+
+    threading.Thread(target=answer_like_http, daemon=True).start()
+    done = run_process(
+        "ldap", "sync", "--url", f"ldap://127.0.0.1:{port}", "--base", BASE,
+        "--bind-dn", ADMIN, env={"KJCDIR_LDAP_PASSWORD": PASSWORD}, timeout=90,
+    )  # fmt: skip
+    assert "LDAP" in one_sentence(done)
+
+
+def test_a_referral_under_the_base_is_foreign(slapd: Slapd) -> None:
+    assert sync(slapd).returncode == 0
+    referral = f"cn=anderswo,{BASE}"
+    slapd.add(
+        f"dn: {referral}\nobjectClass: referral\nobjectClass: extensibleObject\n"
+        "cn: anderswo\nref: ldap://ldap.example.net/ou=x,dc=example,dc=net\n",
+        manage=True,
+    )
+    before = slapd.context_csn()
+    message = one_sentence(sync(slapd))
+    assert "did not write" in message and "anderswo" in message
+    assert slapd.context_csn() == before
+
+
+def test_an_alias_under_the_base_is_foreign_and_not_followed(slapd: Slapd) -> None:
+    assert sync(slapd).returncode == 0
+    alias = f"cn=verweis,ou=people,{BASE}"
+    slapd.add(
+        f"dn: {alias}\nobjectClass: alias\nobjectClass: extensibleObject\ncn: verweis\n"
+        f"aliasedObjectName: {WRITER}\n"
+    )
+    message = one_sentence(sync(slapd))
+    assert alias in message and WRITER not in message.replace(alias, "")
+
+
+def test_a_base_that_is_one_of_kjcdirs_entries_is_refused(slapd: Slapd) -> None:
+    assert sync(slapd).returncode == 0
+    before = slapd.context_csn()
+    message = one_sentence(sync(slapd, base=f"ou=people,{BASE}"))
+    assert "is an entry kjcdir wrote" in message
+    assert slapd.context_csn() == before
+
+
+def test_a_base_written_with_spaces_after_its_commas(slapd: Slapd) -> None:
+    done = sync(slapd, base="ou=kjcdir, dc=example, dc=org")
+    assert done.returncode == 0, done.stderr
+    again = sync(slapd)
+    assert " 0 added, 0 changed, 0 removed" in " " + again.stderr.split("kjcdir: ")[-1]
+
+
+def test_a_server_that_limits_paged_reads_says_how_to_allow_them(tmp_path: Path) -> None:
+    data = people_file(tmp_path, {f"p{n:02d}": f"+49 611 1706-{n:02d}" for n in range(30)})
+    for server in ldap_server.start(tmp_path / "slapd", size_limit=20, paged_unlimited=False):
+        assert sync(server, data=data, bind_dn=WRITER).returncode == 0  # reads an empty base
+        message = one_sentence(sync(server, data=data, bind_dn=WRITER))
+        assert "size limit" in message and "size.prtotal=unlimited" in message
+
+
+def test_a_password_file_of_two_lines_is_refused(slapd: Slapd, tmp_path: Path) -> None:
+    secret = tmp_path / "password"
+    secret.write_text(PASSWORD + "\nsecond line\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "KJCDIR_LDAP_PASSWORD"}
+    done = subprocess.run(
+        [*sync_command(slapd), "--password-file", str(secret)],
+        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60,
+    )  # fmt: skip
+    assert "more than one line" in one_sentence(done)
+    assert "second line" not in done.stderr
+
+
+def test_ldaps_with_its_ca_and_the_tls_option_checks(tmp_path: Path) -> None:
+    for server in ldap_server.start(tmp_path / "slapd", tls=True):
+        ca = str(server.home / "ca.pem")
+        done = run_process(
+            "ldap", "sync", "--url", server.ldaps_url, "--base", BASE, "--bind-dn", ADMIN,
+            "--ca-file", ca, env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        untrusted = run_process(
+            "ldap", "sync", "--url", server.ldaps_url, "--base", BASE, "--bind-dn", ADMIN,
+            env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
+        )  # fmt: skip
+        assert "not trusted" in one_sentence(untrusted)
+        other_name = server.ldaps_url.replace("127.0.0.1", "localhost")
+        wrong_host = run_process(
+            "ldap", "sync", "--url", other_name, "--base", BASE, "--bind-dn", ADMIN,
+            "--ca-file", ca, env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
+        )  # fmt: skip
+        assert "another host name" in one_sentence(wrong_host)
+        both = sync(server, "--starttls", "--ca-file", ca)
+        assert both.returncode == 0, both.stderr
+        twice = run_process(
+            "ldap", "sync", "--url", server.ldaps_url, "--starttls", "--base", BASE,
+            "--bind-dn", ADMIN, env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
+        )  # fmt: skip
+        assert "leave out --starttls" in one_sentence(twice)
+        plain = sync(server, "--ca-file", ca)
+        assert "--ca-file is for TLS" in one_sentence(plain)

@@ -171,6 +171,11 @@ def test_checked_base_refuses_what_is_no_dn(base: str) -> None:
 
 def test_checked_base_keeps_a_dn_with_umlauts_and_escapes() -> None:
     assert checked_base(" ou=Städte\\,Gemeinden,dc=x ") == "ou=Städte\\,Gemeinden,dc=x"
+    assert checked_base("ou=a+cn=b,dc=c") == "ou=a+cn=b,dc=c"
+
+
+def test_checked_base_drops_the_spaces_between_parts() -> None:
+    assert checked_base("ou = kjcdir, dc=example , dc=org") == "ou=kjcdir,dc=example,dc=org"
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -309,3 +314,23 @@ def test_sync_options_are_checked_before_a_password_is_read(
 def test_sync_needs_its_options(cli: Cli) -> None:
     result = cli("ldap", "sync", "--url", "ldap://h")
     assert result.exit_code == 2 and "--base" in result.stderr
+
+
+# --- mail is IA5String: ASCII only --------------------------------------------------------
+
+
+def test_mail_domains_with_umlauts_are_written_in_their_idna_form() -> None:
+    from kjcdir.ldap.entries import ldap_mail
+
+    assert ldap_mail(["info@müller-amt.de", "a@b.de"]) == ("info@xn--mller-amt-q9a.de", "a@b.de")
+
+
+def test_a_mailbox_name_with_umlauts_is_left_out_and_named() -> None:
+    from kjcdir.ldap.entries import ldap_mail, mail_note
+
+    assert ldap_mail(["jörg@amt.de"]) == ()
+    people = [Person(f"p{n}", None, "X", emails=(f"jörg{n}@amt.de",)) for n in range(7)]
+    note = mail_note(people)
+    assert note is not None
+    assert "ASCII" in note and "jörg0@amt.de" in note and "and 2 more" in note
+    assert mail_note([Person("a", None, "A", emails=("a@b.de",))]) is None

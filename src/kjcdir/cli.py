@@ -514,8 +514,7 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Export contacts (vCards, a vdir, CSV, JSON, XLSX, Outlook or Google CSV, LDIF): of a
-    query, an organisation, or all."""
+    """Export contacts of a query, an organisation, or all (vCard, CSV, JSON, XLSX, LDIF…)."""
     from kjcdir.export import files, render, selection
     from kjcdir.output.stdout import write_bytes
 
@@ -729,14 +728,19 @@ def ldap_sync(
 ) -> None:
     """Make the entries under --base equal to the directory: send only what differs."""
     from kjcdir.ldap import ldif
+    from kjcdir.ldap.entries import mail_note
     from kjcdir.ldap.server import Target
-    from kjcdir.ldap.sync import read_password, sync
+    from kjcdir.ldap.sync import contacts, read_password, sync
     from kjcdir.output.emit import error as report
     from kjcdir.output.emit import write, write_json
 
     target = Target(url, base, bind_dn, starttls, ca_file)  # a typo is said before a prompt
     directory = _open(ctx).directory
-    changes = sync(target, read_password(password_file), directory, dry_run)
+    people, orgs = contacts(directory)
+    changes = sync(target, read_password(password_file), directory, people, orgs, dry_run)
+    note = mail_note([*people, *orgs])
+    if note is not None:
+        report(note)
     if json:
         write_json(
             {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 # C0 controls other than tab, line feed and carriage return; DEL; C1 controls. None of
 # them is allowed in a vCard value (RFC 6350 3.3), and none belongs in an address book.
@@ -21,13 +21,14 @@ def one_line(text: str) -> str:
     return " ".join(drop_controls(text).split())
 
 
-def unique(values: Iterable[str]) -> list[str]:
-    """The non-empty values, each once (ignoring case), in their first order."""
+def unique(values: Iterable[str], key: Callable[[str], str] = str.casefold) -> list[str]:
+    """The values, each once (equal under `key`: ignoring case), in their first order;
+    values whose key is empty are left out."""
     seen: set[str] = set()
     kept = []
     for value in values:
-        key = value.casefold()
-        if value and key not in seen:
-            seen.add(key)
+        compared = key(value)
+        if compared and compared not in seen:
+            seen.add(compared)
             kept.append(value)
     return kept

@@ -189,8 +189,11 @@ def export_bytes(
         return addressbooks.google_csv(directory, people, orgs)
     if request.format == "ldif":
         from kjcdir.ldap import ldif
-        from kjcdir.ldap.entries import directory_entries
+        from kjcdir.ldap.entries import directory_entries, mail_note
 
+        note = mail_note([*people, *orgs])
+        if note is not None and notes is not None:
+            notes.append(note)
         return ldif.content(directory_entries(directory, people, orgs, request.base)).encode()
     from kjcdir.output import views
     from kjcdir.output.emit import to_json

@@ -14,6 +14,7 @@ entries are its own, and why it refuses a base that holds others.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
@@ -56,7 +57,8 @@ def values_of(attributes: dict[str, tuple[str, ...]], name: str) -> tuple[str, .
 
 
 def checked_base(base: str) -> str:
-    """The base DN as given, if it is a DN (RFC 4514); else one sentence."""
+    """The base DN in its plain RFC 4514 form, if it is a DN; else one sentence. Spaces
+    around `,`, `+` and `=` (as Active Directory's tools write DNs) are dropped."""
     from ldap3.core.exceptions import LDAPInvalidDnError
     from ldap3.utils.dn import parse_dn
 
@@ -66,10 +68,10 @@ def checked_base(base: str) -> str:
     if not base.strip():
         raise KjcdirError(f"--base needs a DN, such as {example}.")
     try:
-        parse_dn(base.strip())
+        parts = parse_dn(base.strip(), strip=True)
     except (LDAPInvalidDnError, ValueError, IndexError):
         raise KjcdirError(f"--base '{base}' is not a DN; write it as {example}.") from None
-    return base.strip()
+    return "".join(f"{kind}={value}{separator}" for kind, value, separator in parts)
 
 
 def container_dn(name: str, base: str) -> str:
@@ -125,7 +127,7 @@ def person_entry(directory: Directory, person: Person, base: str) -> Entry:
             "title": tuple(aff.role or "" for aff in person.affiliations),
             "o": tuple(bodies),
             "ou": tuple(units),
-            "mail": person.emails,
+            "mail": ldap_mail(person.emails),
             "telephoneNumber": tuple(phone.e164 for phone in person.phones),
             **_address(directory.address_of(person)),
             "labeledURI": websites_of(directory, person),
@@ -145,11 +147,47 @@ def org_entry(directory: Directory, org: Organization, base: str) -> Entry:
             "o": (org.name, org.short or ""),
             "cn": (path,),
             "displayName": (path,),
-            "mail": org.emails,
+            "mail": ldap_mail(org.emails),
             "telephoneNumber": tuple(phone.e164 for phone in org.phones),
             **_address(org.address),
             "labeledURI": org.websites,
         },
+    )
+
+
+def ldap_mail(addresses: Iterable[str]) -> tuple[str, ...]:
+    """The addresses as `mail` can hold them: its syntax is IA5String (ASCII), so a domain
+    with umlauts is written in its IDNA form (müller.de → xn--mller-kva.de), which every
+    mail client understands. An address without an exact ASCII form is left out (the LDIF
+    export and the sync name it): a mailbox name with umlauts (RFC 6531), or a domain that
+    Python's IDNA 2003 codec would change (straße.de is not strasse.de under IDNA 2008)."""
+    kept = []
+    for address in addresses:
+        local, _, domain = address.rpartition("@")
+        if not local.isascii():
+            continue
+        if not domain.isascii():
+            try:
+                encoded = domain.encode("idna")
+                if encoded.decode("idna").lower() != domain.lower():
+                    continue
+            except UnicodeError:
+                continue
+            domain = encoded.decode("ascii")
+        kept.append(f"{local}@{domain}")
+    return tuple(kept)
+
+
+def mail_note(contacts: Iterable[Person | Organization]) -> str | None:
+    """The sentence that names the addresses `ldap_mail` had to leave out, if any."""
+    lost = [
+        address for contact in contacts for address in contact.emails if not ldap_mail((address,))
+    ]
+    if not lost:
+        return None
+    more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+    return (
+        f"LDAP's mail attribute holds ASCII addresses only; left out: {', '.join(lost[:5])}{more}."
     )
 
 
@@ -168,11 +206,25 @@ def _entry(dn: str, attributes: dict[str, Sequence[str]]) -> Entry:
     value once (LDAP refuses a value twice), and the marker added."""
     kept: dict[str, tuple[str, ...]] = {}
     for name, values in {**attributes, "description": (MARKER,)}.items():
-        lines = [one_line(value) for value in values]
+        lines = [unicodedata.normalize("NFC", one_line(value)) for value in values]
         if name in _EXACT:
             once = tuple(dict.fromkeys(line for line in lines if line))
         else:
-            once = tuple(unique(lines))
+            once = tuple(unique(lines, key=_ldap_equal))
         if once:
             kept[name] = once
     return Entry(dn, kept)
+
+
+def _ldap_equal(value: str) -> str:
+    """What the server compares under caseIgnoreMatch (RFC 4518, closely enough): NFKC,
+    case folded, without the characters it maps to nothing, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", value).casefold().translate(_MAPPED_TO_NOTHING)
+    return " ".join(folded.split())
+
+
+# RFC 4518 2.2: soft hyphen, zero-width and joiner characters, variation selectors, BOM.
+_MAPPED_TO_NOTHING = dict.fromkeys(
+    [0xAD, 0x34F, 0x1806, 0x180B, 0x180C, 0x180D, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
+)
+_MAPPED_TO_NOTHING.update(dict.fromkeys(range(0xFE00, 0xFE10)))

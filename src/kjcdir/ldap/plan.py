@@ -52,7 +52,12 @@ def _depth(dn: str) -> int:
 
 def foreign_sentence(present: list[Entry], base: str) -> str | None:
     """The sentence that refuses a base holding entries kjcdir did not write, or None."""
-    foreign = [entry.dn for entry in present if not entry.is_own]
+    inside = "," + dn_key(base)
+    foreign = [
+        entry.dn
+        for entry in present
+        if not entry.is_own or not dn_key(entry.dn).endswith(inside)  # a referral, say
+    ]
     if not foreign:
         return None
     count = f"{len(foreign)} entries" if len(foreign) > 1 else "an entry"

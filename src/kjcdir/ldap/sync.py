@@ -10,21 +10,34 @@ from kjcdir.errors import KjcdirError
 from kjcdir.ldap.entries import directory_entries
 from kjcdir.ldap.plan import Plan, plan
 from kjcdir.ldap.server import Target, apply, read_base, read_entries
-from kjcdir.model import Directory
+from kjcdir.model import Directory, Organization, Person
 
 PASSWORD_VARIABLE = "KJCDIR_LDAP_PASSWORD"
 
 
-def sync(target: Target, password: str, directory: Directory, dry_run: bool) -> Plan:
-    """Read the subtree once, plan the difference, and send it (unless `dry_run`)."""
+def contacts(directory: Directory) -> tuple[list[Person], list[Organization]]:
+    """Whom the sync writes: everyone, and the organisations with contact data."""
     from kjcdir.export.selection import has_contact_data
 
+    people = [directory.people.at(position) for position in range(len(directory.people))]
+    orgs = [org for org in directory.organizations.values() if has_contact_data(org)]
+    return people, orgs
+
+
+def sync(
+    target: Target,
+    password: str,
+    directory: Directory,
+    people: list[Person],
+    orgs: list[Organization],
+    dry_run: bool,
+) -> Plan:
+    """Read the subtree once, plan the difference to the entries of `people` and `orgs`,
+    and send it (unless `dry_run`)."""
     connection = target.connect(password)
     try:
         base = read_base(connection, target.base)
         present = read_entries(connection, base)
-        people = (directory.people.at(position) for position in range(len(directory.people)))
-        orgs = (org for org in directory.organizations.values() if has_contact_data(org))
         changes = plan(directory_entries(directory, people, orgs, base), present, base)
         if not dry_run:
             apply(connection, changes, base)
@@ -43,7 +56,13 @@ def read_password(password_file: Path | None) -> str:
             reason = getattr(error, "strerror", None) or "not UTF-8 text"
             raise KjcdirError(f"cannot read the password file {password_file}: {reason}.") from None
         # One line; its line break (which `echo secret > file` adds) is not part of it.
-        return text.removesuffix("\n").removesuffix("\r")
+        password = text.removesuffix("\n").removesuffix("\r")
+        if "\n" in password or "\r" in password:
+            raise KjcdirError(
+                f"the password file {password_file} has more than one line; "
+                "it must hold the password alone."
+            )
+        return password
     if PASSWORD_VARIABLE in os.environ:
         return os.environ[PASSWORD_VARIABLE]
     if sys.stdin.isatty() and sys.stderr.isatty():
