@@ -83,7 +83,7 @@ def main() -> None:
         def empty_base() -> None:
             for container in ("people", "organizations"):
                 subprocess.run(
-                    [server.tools["ldapsearch"].replace("ldapsearch", "ldapdelete"), "-x",
+                    [server.tools["ldapdelete"], "-x",
                      "-H", server.url, "-D", ldap_server.ADMIN, "-w", ldap_server.PASSWORD,
                      "-r", f"ou={container},{ldap_server.BASE}"],
                     capture_output=True,

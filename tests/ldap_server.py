@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port, stop_process
 
 SUFFIX = "dc=example,dc=org"
 ADMIN = f"cn=admin,{SUFFIX}"
@@ -37,7 +38,8 @@ def _find(name: str) -> str | None:
 
 def require_tools() -> dict[str, str]:
     """The paths of slapd and the ldap-utils, or a skip that says how to get them."""
-    tools = {name: _find(name) for name in ("slapd", "slappasswd", "ldapsearch", "ldapadd")}
+    names = ("slapd", "slappasswd", "ldapsearch", "ldapadd", "ldapmodify", "ldapdelete")
+    tools = {name: _find(name) for name in names}
     missing = [name for name, path in tools.items() if path is None]
     if missing or not (SCHEMAS / "inetorgperson.schema").exists():
         reason = (
@@ -48,12 +50,6 @@ def require_tools() -> dict[str, str]:
             pytest.fail(reason)
         pytest.skip(reason)
     return {name: str(path) for name, path in tools.items()}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _config(
@@ -144,17 +140,8 @@ class Slapd:
         self._run("ldapadd", "-D", bind_dn, "-w", PASSWORD, *extra, input=ldif)
 
     def modify(self, ldif: str, bind_dn: str = ADMIN) -> None:
-        """Apply LDIF change records with ldapmodify (ldapadd without -a)."""
-        ldapmodify = self.tools["ldapadd"].replace("ldapadd", "ldapmodify")
-        result = subprocess.run(
-            [ldapmodify, "-x", "-H", self.url, "-D", bind_dn, "-w", PASSWORD],
-            capture_output=True,
-            text=True,
-            input=ldif,
-            timeout=60,
-        )
-        if result.returncode != 0:
-            raise AssertionError(f"ldapmodify failed: {result.stderr}")
+        """Apply LDIF change records with OpenLDAP's ldapmodify."""
+        self._run("ldapmodify", "-D", bind_dn, "-w", PASSWORD, input=ldif)
 
     def search(
         self, query: str = "(objectClass=*)", *attributes: str, base: str = BASE, scope: str = "sub"
@@ -239,7 +226,7 @@ def start(
             )
         if _answers(tools, url, process):
             break
-        _stop(process)
+        stop_process(process)
     else:
         pytest.fail(f"slapd did not start:\n{log.read_text(errors='replace')[-3000:]}")
     server = Slapd(url, home, tools)
@@ -257,7 +244,7 @@ def start(
         )
         yield server
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def _answers(tools: dict[str, str], url: str, process: subprocess.Popen[bytes]) -> bool:
@@ -274,12 +261,3 @@ def _answers(tools: dict[str, str], url: str, process: subprocess.Popen[bytes]) 
             return True
         time.sleep(0.1)
     return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)

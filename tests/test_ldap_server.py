@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import ldap_server
-from conftest import BUNDLED_PEOPLE, run_process
+from conftest import BUNDLED_PEOPLE, free_port, run_process
 from ldap_server import ADMIN, BASE, PASSWORD, READER, SUFFIX, WRITER, Slapd
 
 pytestmark = pytest.mark.usefixtures("module_cache")
@@ -373,7 +373,7 @@ def test_an_empty_password_is_refused_before_binding(slapd: Slapd) -> None:
 
 
 def test_an_unreachable_server_is_one_sentence(slapd: Slapd) -> None:
-    closed = ldap_server.free_port()
+    closed = free_port()
     done = run_process(
         "ldap", "sync", "--url", f"ldap://127.0.0.1:{closed}", "--base", BASE,
         "--bind-dn", ADMIN, env={"KJCDIR_LDAP_PASSWORD": PASSWORD},

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 import pytest
 import vobject
 
-from conftest import BUNDLED_PEOPLE, REPO, console_script, run_process
+from conftest import BUNDLED_PEOPLE, REPO, console_script, free_port, run_process, stop_process
 from kjcdir.export import vcard
 from test_khard import BUNDLED_NAMES
 
@@ -195,12 +194,6 @@ class Radicale:
         assert status in (200, 201, 204)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def answers(url: str, process: subprocess.Popen[bytes], deadline: float) -> bool:
     """Whether the server answers HTTP before the deadline (any status will do); False if
     it ended first (its port was taken meanwhile, say)."""
@@ -216,15 +209,6 @@ def answers(url: str, process: subprocess.Popen[bytes], deadline: float) -> bool
         except OSError:
             time.sleep(0.02)
     return False
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -254,13 +238,13 @@ def radicale(tmp_path: Path) -> Iterator[Radicale]:
         url = f"http://127.0.0.1:{port}"
         if answers(url, process, time.monotonic() + 30):
             break
-        stop(process)
+        stop_process(process)
     else:
         pytest.fail(f"Radicale did not start:\n{log.read_text(encoding='utf-8')[-3000:]}")
     try:
         yield Radicale(url, log)
     finally:
-        stop(process)
+        stop_process(process)
 
 
 class Vdirsyncer:
