@@ -1,14 +1,16 @@
-"""Regenerate the pictures in docs/ with rich's own SVG export: `python docs/make_pictures.py`."""
+"""Regenerate the pictures in docs/ with rich's (and Textual's) own SVG export:
+`python docs/make_pictures.py`."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
 from rich.console import Console
 
 from kjcdir.output import terminal
-from kjcdir.store import open_directory
+from kjcdir.store import Loaded, open_directory
 
 DOCS = Path(__file__).resolve().parent
 
@@ -35,6 +37,21 @@ def main() -> None:
         console.print(renderable)
         console.save_svg(str(DOCS / name), title=title)
         print(f"wrote {DOCS / name}")
+    asyncio.run(browse_picture(loaded))
+
+
+async def browse_picture(loaded: Loaded) -> None:
+    """`kjcdir browse` after typing `wism`, saved by Textual's own screenshot function."""
+    from kjcdir.browse import BrowseApp
+
+    app = BrowseApp(loaded)
+    async with app.run_test(size=(110, 26)) as pilot:
+        await pilot.press(*"wism")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.save_screenshot("browse.svg", str(DOCS))
+    print(f"wrote {DOCS / 'browse.svg'}")
 
 
 if __name__ == "__main__":

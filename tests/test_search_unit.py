@@ -295,3 +295,15 @@ def test_every_spelling_of_a_name_finds_its_person_first(name: str) -> None:
         assert hits, spelling
         assert d.people.id_at(hits[0].person) == "target", spelling
         assert hits[0].score == 100.0, spelling
+
+
+def test_a_lone_s_typed_for_sharp_s_matches_as_a_word_or_a_beginning() -> None:
+    """Casefolding writes Wißmeier as wissmeier; keyboards without ß give one s."""
+    from kjcdir.search import SHARP_S_SCORE, match_vocabulary, prefix_score
+
+    vocabulary = ("strasse", "wissmeier")
+    assert match_vocabulary(("wismeier",), vocabulary)[1] >= SHARP_S_SCORE
+    assert match_vocabulary(("wism",), vocabulary) == {1: prefix_score("wissm", "wissmeier")}
+    assert match_vocabulary(("strase",), vocabulary)[0] >= SHARP_S_SCORE
+    assert match_vocabulary(("wi",), vocabulary) == {}  # too short to be a beginning
+    assert SHARP_S_SCORE < 100.0  # below the word as the data writes it

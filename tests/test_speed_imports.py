@@ -18,7 +18,8 @@ import pytest
 
 from conftest import kjcdir_executable
 
-# Never needed by find, list or show: typer 0.29's pydantic, export, QR and LDAP libraries.
+# Never needed by find, list or show: typer 0.29's pydantic, export, QR and LDAP libraries,
+# and the full-screen view's Textual.
 NEVER = (
     "pydantic",
     "vobject",

@@ -25,6 +25,7 @@ from kjcdir.search import (
     FUZZY_CUTOFF,
     MIN_FUZZY_LENGTH,
     MIN_PREFIX_LENGTH,
+    SHARP_S_SCORE,
     allowed_edits,
     cut,
     match_vocabulary,
@@ -34,6 +35,19 @@ from kjcdir.search import (
 
 LETTERS = "aeimnorsuwßäöü"
 words = st.text(alphabet=LETTERS, min_size=1, max_size=12)
+
+
+def naive_sharp_s_variants(form: str) -> list[str]:
+    """The form with its first, its second, or both of its first two lone s doubled."""
+    lone = [
+        at
+        for at, char in enumerate(form)
+        if char == "s" and form[at - 1 : at] != "s" and form[at + 1 : at + 2] != "s"
+    ][:2]
+    chosen_sets = [[at] for at in lone] + ([lone] if len(lone) == 2 else [])
+    return [
+        "".join(c * 2 if at in chosen else c for at, c in enumerate(form)) for chosen in chosen_sets
+    ]
 
 
 def reference_match(forms: tuple[str, ...], vocabulary: tuple[str, ...]) -> dict[int, float]:
@@ -52,6 +66,18 @@ def reference_match(forms: tuple[str, ...], vocabulary: tuple[str, ...]) -> dict
             if score > scores.get(position, 0.0):
                 scores[position] = score
             position += 1
+        for variant in naive_sharp_s_variants(form):
+            if len(variant) - 1 < MIN_PREFIX_LENGTH:
+                continue
+            for position, word in enumerate(vocabulary):  # every word, no bisection
+                if word == variant:
+                    score = SHARP_S_SCORE
+                elif word.startswith(variant):
+                    score = prefix_score(variant, word)
+                else:
+                    continue
+                if score > scores.get(position, 0.0):
+                    scores[position] = score
         if len(form) < MIN_FUZZY_LENGTH:
             continue
         start = bisect_left(vocabulary, form[0])

@@ -682,6 +682,23 @@ def qr(
         report(f"wrote the QR code of {entry.id} to {output}.")
 
 
+@app.command()
+def browse(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[QUERY]...", help="Start with this in the search field."),
+    ] = None,
+) -> None:
+    """Search as you type, in a full-screen view: the list, the card, filters, copy, QR."""
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
+        raise KjcdirError("browse needs a terminal; use find.")
+    loaded = _open(ctx)  # a data error is the same sentence as for every command
+    from kjcdir.browse import run  # Textual is imported here, by browse alone
+
+    run(loaded, _typed(query) if query else "")
+
+
 ldap_app = typer.Typer(
     help="The office's LDAP address book: keep it equal to the directory.",
     no_args_is_help=True,

@@ -448,3 +448,43 @@ def _topic_matches(words: Sequence[tuple[str, ...]], text: str) -> bool:
     """
     vocabulary = _vocabulary([text])
     return all(match_vocabulary(forms, vocabulary) for forms in words)
+
+
+class Page(NamedTuple):
+    """What `browse` shows for one state of its search field and filters."""
+
+    people: list[Person]  # best first (a query) or in file order (an empty field)
+    total: int  # how many there are in all; more than `people` holds when cut
+    leads: dict[str, Affiliation]  # the affiliation that explains each line (lead_affiliations)
+
+
+def people_as_you_type(
+    loaded: Loaded,
+    text: str,
+    org_id: str | None = None,
+    topic: str | None = None,
+    limit: int = 200,
+) -> Page:
+    """`browse`'s list: `find`'s hits for the text (its ranking and rules), else everyone
+    in file order; within the organisation (and its units) and the topic where given.
+    Any text is fine: what finds no one is an empty page, never an error."""
+    allowed: set[int] | None = None
+    if org_id is not None:
+        allowed = set(loaded.staff(org_id))
+    if topic is not None:
+        topical = {hit.person for hit in search(topic, loaded.index, {FIELD_TOPIC})}
+        allowed = topical if allowed is None else allowed & topical
+    people = loaded.directory.people
+    if not text.strip():
+        positions = sorted(allowed) if allowed is not None else range(len(people))
+        shown = [people.at(position) for position in positions[:limit]]
+        return Page(shown, len(positions), {})
+    try:
+        # with a filter, every hit is ranked so that the filter cannot empty a full page
+        found = find_people(loaded, text, ALL_FIELDS, None if allowed else limit)
+    except KjcdirError:  # NotFound, or a text of only commas
+        return Page([], 0, {})
+    if allowed is not None:
+        found = [match for match in found if people.position(match.person.id) in allowed]
+    shown = [match.person for match in found[:limit]]
+    return Page(shown, len(found), lead_affiliations(loaded, shown, query=text))

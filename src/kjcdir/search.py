@@ -157,6 +157,37 @@ def allowed_edits(word: str) -> int:
     return next(allowed for length, allowed in MAX_TYPO_EDITS if len(word) <= length)
 
 
+# A typed word with one s where the data has ß (casefolded to ss): "Wismeier", or "wism"
+# while typing Wißmeier. Such a word matches as a near-exact word or as a beginning.
+SHARP_S_SCORE = 95.0
+_SINGLE_S = re.compile(r"(?<!s)s(?!s)")
+
+
+def _sharp_s_variants(form: str) -> list[str]:
+    """The form with one or each of its single s doubled (at most two of them)."""
+    places = [match.start() for match in _SINGLE_S.finditer(form)][:2]
+    variants = []
+    for count in range(1, len(places) + 1):
+        for chosen in itertools.combinations(places, count):
+            variants.append("".join(
+                "ss" if at in chosen else char for at, char in enumerate(form)
+            ))  # fmt: skip
+    return variants
+
+
+def _match_prefixes(variant: str, vocabulary: Sequence[str], scores: dict[int, float]) -> None:
+    """Score the words that are `variant` (SHARP_S_SCORE) or begin with it."""
+    if len(variant) < MIN_PREFIX_LENGTH + 1:  # one of its letters was not typed
+        return
+    position = bisect_left(vocabulary, variant)
+    while position < len(vocabulary) and vocabulary[position].startswith(variant):
+        word = vocabulary[position]
+        score = SHARP_S_SCORE if word == variant else prefix_score(variant, word)
+        if score > scores.get(position, 0.0):
+            scores[position] = score
+        position += 1
+
+
 def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[int, float]:
     """Scores (0..100) of the vocabulary words that one query word matches, by word id.
 
@@ -181,6 +212,8 @@ def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[in
             if score > scores.get(position, 0.0):
                 scores[position] = score
             position += 1
+        for variant in _sharp_s_variants(form):
+            _match_prefixes(variant, vocabulary, scores)
         if len(form) < MIN_FUZZY_LENGTH:
             continue
         # Typos rarely hit the first letter; holding it fixed keeps "weber" from

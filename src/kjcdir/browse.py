@@ -1,0 +1,448 @@
+"""`kjcdir browse`: the directory in a full-screen view, searched at every keystroke.
+
+Built with Textual (which draws with rich, as the rest of kjcdir does); this module is
+imported only by `browse`, so no other command pays for Textual. The search is
+`lookup.people_as_you_type`, `find`'s ranking and rules, run off the UI thread so that
+typing never waits for it; the card is the terminal card of `show`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kjcdir.errors import KjcdirError, Terminated
+from kjcdir.lookup import Page, people_as_you_type, resolve_org
+from kjcdir.model import Person
+from kjcdir.output.text import inert, is_german
+from kjcdir.store import Loaded
+
+# Under this width the card goes below the list instead of beside it.
+NARROW = 100
+LIST_LIMIT = 200  # lines in the list; a query narrows the rest
+
+_WORDS = {
+    "search": (
+        "Search: name, organisation, role, topic, phone or e-mail",
+        "Suche: Name, Organisation, Funktion, Thema, Telefon oder E-Mail",
+    ),
+    "quit": ("Quit", "Beenden"),
+    "card": ("Card", "Karte"),
+    "org": ("Organisation", "Organisation"),
+    "topic": ("Topic", "Thema"),
+    "copy_email": ("Copy e-mail", "E-Mail kopieren"),
+    "copy_phone": ("Copy phone", "Telefon kopieren"),
+    "save": ("Save vCard", "vCard speichern"),
+    "qr": ("QR code", "QR-Code"),
+    "back": ("Back", "Zurück"),
+    "people": ("people", "Personen"),
+    "person": ("person", "Person"),
+    "of": ("of", "von"),
+    "nobody": ("No one matches.", "Niemand passt."),
+    "org_prompt": (
+        "Organisation (short, name or alias; empty: all)",
+        "Organisation (Kürzel, Name oder Alias; leer: alle)",
+    ),
+    "topic_prompt": ("Topic (empty: all)", "Thema (leer: alle)"),
+    "save_prompt": ("Save the vCard as", "vCard speichern unter"),
+    "replace": ("exists. Replace it? (y/n)", "gibt es schon. Ersetzen? (j/n)"),
+    "copied": ("Copied to the clipboard", "In die Zwischenablage kopiert"),
+    "no_email": ("has no e-mail address.", "hat keine E-Mail-Adresse."),
+    "no_phone": ("has no phone number.", "hat keine Telefonnummer."),
+    "saved": ("Saved", "Gespeichert"),
+    "filter": ("Filter", "Filter"),
+}
+
+
+def word(key: str) -> str:
+    english, german = _WORDS[key]
+    return german if is_german() else english
+
+
+def _bindings() -> list[BindingType]:
+    """The keys, labelled in the locale's language (read when `browse` imports this)."""
+    return [
+        Binding("escape", "quit", word("quit")),
+        Binding("enter", "focus_card", word("card"), show=False),
+        Binding("ctrl+o", "choose_org", word("org"), priority=True),
+        Binding("ctrl+t", "choose_topic", word("topic"), priority=True),
+        Binding("ctrl+e", "copy_email", word("copy_email"), priority=True),
+        Binding("ctrl+p", "copy_phone", word("copy_phone"), priority=True),
+        Binding("ctrl+s", "save_vcard", word("save"), priority=True),
+        Binding("ctrl+r", "show_qr", word("qr"), priority=True),
+        Binding("down", "move('cursor_down')", show=False),
+        Binding("up", "move('cursor_up')", show=False),
+        Binding("pagedown", "move('page_down')", show=False),
+        Binding("pageup", "move('page_up')", show=False),
+    ]
+
+
+class SearchField(Input):
+    """The search field; Ctrl+E copies the e-mail here, so only End goes to the end."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("end", "end", "Go to end", show=False)
+        if isinstance(binding, Binding) and binding.action == "end"
+        else binding
+        for binding in Input.BINDINGS
+    ]
+
+
+class PeopleList(OptionList):
+    """The ranked people; `q` quits from here (in the search field it is a letter)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", word("quit"))]
+
+
+class CardView(VerticalScroll):
+    """The selected person's card; Esc goes back to the search."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.focus_search", word("back"))]
+
+
+class AskScreen(ModalScreen[str | None]):
+    """One line of input, with completion from `choices`; Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", word("back"))]
+
+    def __init__(self, prompt: str, value: str = "", choices: list[str] | None = None) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.value = value
+        self.choices = choices or []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.prompt), id="prompt")
+            suggester = (
+                SuggestFromList(self.choices, case_sensitive=False) if self.choices else None
+            )
+            yield Input(value=self.value, suggester=suggester, id="answer")
+
+    @on(Input.Submitted)
+    def answered(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes-or-no question: y/j yes, n or Esc no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,j", "answer(True)", "yes"),
+        Binding("n,escape", "answer(False)", "no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.question))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class QrScreen(ModalScreen[None]):
+    """The selected person's QR code (a vCard 3.0), as `kjcdir qr` draws it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter", "close", word("back"))]
+
+    def __init__(self, drawing: str) -> None:
+        super().__init__()
+        self.drawing = drawing
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="qr"):
+            yield Static(Text(self.drawing, no_wrap=True))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class BrowseApp(App[None]):
+    CSS = """
+    #search { dock: top; }
+    #body { height: 1fr; }
+    #people { width: 45%; height: 1fr; }
+    #card { width: 1fr; height: 1fr; padding: 0 1; }
+    Screen.narrow #body { layout: vertical; }
+    Screen.narrow #people { width: 100%; height: 1fr; }
+    Screen.narrow #card { width: 100%; height: 1fr; }
+    #status { height: 1; padding: 0 1; color: $text-muted; }
+    AskScreen, ConfirmScreen, QrScreen { align: center middle; }
+    #dialog { width: 80%; max-width: 90; height: auto; border: round $accent; padding: 0 1; }
+    #qr { width: auto; max-width: 100%; height: auto; max-height: 100%; }
+    """
+    TITLE = "kjcdir"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = _bindings()
+
+    def __init__(self, loaded: Loaded, query: str = "") -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.query_text = query
+        self.org_id: str | None = None
+        self.topic: str | None = None
+        self.page = Page([], 0, {})
+        self.card_person: Person | None = None  # whose card is shown
+        self.generation = 0  # of the search whose answer the list shows
+        self.stopped_by: int | None = None  # the signal that ended the view
+
+    def compose(self) -> ComposeResult:
+        yield SearchField(value=self.query_text, placeholder=word("search"), id="search")
+        yield Static(id="status")
+        with Horizontal(id="body"):
+            yield PeopleList(id="people")
+            with CardView(id="card"):
+                yield Static(id="card-content")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._end_on_signals()
+        self.query_one("#search", Input).focus()
+        self._layout(self.size.width)
+        self.search_now()
+
+    def _end_on_signals(self) -> None:
+        """SIGTERM and SIGHUP (the terminal closed, an SSH connection lost) end the view
+        as they end every command: raised in the event loop they would be lost."""
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+                loop.add_signal_handler(number, self._stop, number)
+
+    def _stop(self, number: int) -> None:
+        self.stopped_by = number
+        self.exit()
+
+    def on_resize(self) -> None:
+        self._layout(self.size.width)
+
+    def _layout(self, width: int) -> None:
+        self.screen.set_class(width < NARROW, "narrow")
+
+    # --- searching --------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def typed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.search_now()
+
+    def search_now(self) -> None:
+        self.generation += 1
+        self.run_search(self.generation, self.query_text, self.org_id, self.topic)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, generation: int, text: str, org_id: str | None, topic: str | None) -> None:
+        """The search, in a thread: the UI keeps taking keys while it runs; an answer
+        that a newer keystroke has overtaken is dropped."""
+        page = people_as_you_type(self.loaded, text, org_id, topic, LIST_LIMIT)
+        self.call_from_thread(self.show_page, generation, page)
+
+    def show_page(self, generation: int, page: Page) -> None:
+        if generation != self.generation:
+            return
+        self.page = page
+        people = self.query_one("#people", PeopleList)
+        people.clear_options()
+        people.add_options(Option(self._line(person), id=person.id) for person in page.people)
+        if page.people:
+            people.highlighted = 0
+        self._show_card(page.people[0] if page.people else None)
+        self._status()
+
+    def _line(self, person: Person) -> Text:
+        """Two lines: the name, and the affiliation that explains the hit."""
+        directory = self.loaded.directory
+        line = Text(inert(person.name), style="bold", no_wrap=True, overflow="ellipsis")
+        affiliation = self.page.leads.get(person.id) or person.first_affiliation
+        if affiliation is not None:
+            line.append("\n" + inert(directory.path_text(affiliation.org_id)), style="dim")
+        return line
+
+    def _status(self) -> None:
+        page = self.page
+        parts = []
+        if not page.people and (self.query_text.strip() or self.org_id or self.topic):
+            parts.append(word("nobody"))
+        else:
+            shown = len(page.people)
+            count = (
+                f"{shown:,}" if shown == page.total else f"{shown:,} {word('of')} {page.total:,}"
+            )
+            parts.append(f"{count} {word('person' if page.total == 1 else 'people')}")
+        if self.org_id is not None:
+            org = self.loaded.directory.organizations[self.org_id]
+            parts.append(f"{word('org')}: {org.label}")
+        if self.topic is not None:
+            parts.append(f"{word('topic')}: {self.topic}")
+        self.query_one("#status", Static).update(Text(inert(" · ".join(parts))))
+
+    @on(OptionList.OptionHighlighted, "#people")
+    def highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_card(self._person_at(event.option_index))
+
+    @on(OptionList.OptionSelected, "#people")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_focus_card()
+
+    @on(Input.Submitted, "#search")
+    def submitted(self) -> None:
+        self.action_focus_card()
+
+    def _person_at(self, index: int | None) -> Person | None:
+        if index is None or not 0 <= index < len(self.page.people):
+            return None
+        return self.page.people[index]
+
+    def _show_card(self, person: Person | None) -> None:
+        from kjcdir.output.terminal import person_card
+
+        self.card_person = person
+        content = self.query_one("#card-content", Static)
+        content.update(person_card(self.loaded.directory, person) if person else "")
+
+    @property
+    def selected_person(self) -> Person | None:
+        return self._person_at(self.query_one("#people", PeopleList).highlighted)
+
+    # --- keys -------------------------------------------------------------------------
+
+    def action_move(self, how: str) -> None:
+        getattr(self.query_one("#people", PeopleList), f"action_{how}")()
+
+    def action_focus_card(self) -> None:
+        if self.selected_person is not None:
+            self.query_one("#card", CardView).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_choose_org(self) -> None:
+        directory = self.loaded.directory
+        names = sorted(
+            {
+                text
+                for org in directory.organizations.values()
+                for text in (org.short, org.name, *org.aliases)
+                if text
+            },
+            key=str.casefold,
+        )
+        current = directory.organizations[self.org_id].label if self.org_id else ""
+        self.push_screen(AskScreen(word("org_prompt"), current, names), self._org_chosen)
+
+    def _org_chosen(self, text: str | None) -> None:
+        if text is None:
+            return
+        if not text.strip():
+            self.org_id = None
+        else:
+            try:
+                self.org_id = resolve_org(self.loaded, text).id
+            except KjcdirError as error:
+                self.notify(inert(error.message), severity="error", markup=False)
+                return
+        self.search_now()
+
+    def action_choose_topic(self) -> None:
+        from kjcdir.lookup import topic_rows
+
+        topics = sorted({row.topic for row in topic_rows(self.loaded)}, key=str.casefold)
+        self.push_screen(
+            AskScreen(word("topic_prompt"), self.topic or "", topics), self._topic_chosen
+        )
+
+    def _topic_chosen(self, text: str | None) -> None:
+        if text is None:
+            return
+        self.topic = text.strip() or None
+        self.search_now()
+
+    def action_copy_email(self) -> None:
+        self._copy(lambda person: person.emails[0] if person.emails else None, "no_email")
+
+    def action_copy_phone(self) -> None:
+        self._copy(lambda person: person.phones[0].display if person.phones else None, "no_phone")
+
+    def _copy(self, pick: Callable[[Person], str | None], missing: str) -> None:
+        """Through OSC 52, the terminal's own clipboard (it works over SSH too)."""
+        person = self.selected_person
+        if person is None:
+            return
+        value = pick(person)
+        if value is None:
+            self.notify(f"{inert(person.name)} {word(missing)}", severity="warning", markup=False)
+            return
+        self.copy_to_clipboard(value)
+        self.notify(f"{word('copied')}: {inert(value)}", markup=False)
+
+    def action_save_vcard(self) -> None:
+        person = self.selected_person
+        if person is None:
+            return
+        self.push_screen(
+            AskScreen(word("save_prompt"), f"{person.id}.vcf"),
+            lambda name: self._save(person, name),
+        )
+
+    def _save(self, person: Person, name: str | None, force: bool = False) -> None:
+        if not name or not name.strip():
+            return
+        name = os.path.expanduser(name.strip())
+        if not force and os.path.lexists(name):
+            self.push_screen(
+                ConfirmScreen(f"{inert(name)} {word('replace')}"),
+                lambda yes: self._save(person, name, force=True) if yes else None,
+            )
+            return
+        from kjcdir.export import files, vcard
+
+        data = vcard.person_card(self.loaded.directory, person).encode()
+        try:
+            files.write_file(name, data, force)
+        except KjcdirError as error:
+            self.notify(inert(error.message), severity="error", markup=False)
+            return
+        self.notify(f"{word('saved')}: {inert(str(Path(name)))}", markup=False)
+
+    def action_show_qr(self) -> None:
+        person = self.selected_person
+        if person is None:
+            return
+        from kjcdir.export import qr, vcard
+
+        try:
+            code = qr.make(vcard.person_card(self.loaded.directory, person, "3.0", compact=True))
+        except KjcdirError as error:
+            self.notify(inert(error.message), severity="error", markup=False)
+            return
+        self.push_screen(QrScreen(qr.terminal_text(code)))
+
+
+def run(loaded: Loaded, query: str = "") -> None:
+    """Show the view until the user leaves it; a signal ends it as it ends any command."""
+    app = BrowseApp(loaded, query)
+    app.run()
+    if app.stopped_by is not None:
+        raise Terminated(app.stopped_by)
