@@ -6,7 +6,8 @@
    search that browse runs for one keystroke (`lookup.people_as_you_type`, find's
    ranking and rules) for every prefix of the names of --names people spread over the
    directory, as they would be typed letter by letter. Reports the median, the 90th
-   percentile and the maximum; the goal is a median of at most 50 ms.
+   percentile and the maximum; the goal is a median of at most 50 ms. Then what each
+   answer costs the UI thread of the running view: the list and the card rebuilt.
 2. Whole process: `kjcdir browse` on the bundled directory (warm cache) in a
    pseudo-terminal of 100×30, from the start until the first frame shows the first
    person, median of --runs; beside it the `python -c "import typer"` floor.
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import pty
 import select
@@ -25,12 +27,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kjcdir.store import Loaded
 
 HERE = Path(__file__).resolve().parent
 GOAL_MS = 50.0
 
 
-def keystrokes(people: int, names: int) -> list[float]:
+def keystrokes(people: int, names: int) -> tuple[list[float], list[float]]:
     from kjcdir.lookup import people_as_you_type
     from kjcdir.store import open_directory
 
@@ -51,7 +57,30 @@ def keystrokes(people: int, names: int) -> list[float]:
             start = time.perf_counter()
             people_as_you_type(loaded, name[:end])
             times.append((time.perf_counter() - start) * 1000)
+    shown = asyncio.run(keys_to_screen(loaded, typed[:names]))
     shutil.rmtree(work, ignore_errors=True)
+    return times, shown
+
+
+async def keys_to_screen(loaded: Loaded, names: list[str]) -> list[float]:
+    """The work each answer costs the UI thread in the running view (Textual's test
+    harness, no terminal): the list of up to 100 rebuilt and the card replaced. (The
+    harness's own waits, about 100 ms a key, make timing whole key presses in it
+    meaningless; the drawing itself is Textual's, coalesced between keys.)"""
+    from kjcdir.browse import BrowseApp
+    from kjcdir.lookup import people_as_you_type
+
+    app = BrowseApp(loaded)
+    times = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        for name in names:
+            for end in range(1, len(name) + 1):
+                page = people_as_you_type(loaded, name[:end])
+                start = time.perf_counter()
+                app.show_page(app.generation, page)
+                times.append((time.perf_counter() - start) * 1000)
+                await pilot.pause()
     return times
 
 
@@ -63,8 +92,11 @@ def first_frame(command: list[str], marker: bytes, env: dict[str, str]) -> float
     import termios
 
     pid, fd = pty.fork()
-    if pid == 0:  # the child: becomes the command
-        os.execvpe(command[0], command, env)
+    if pid == 0:  # the child: becomes the command, or ends at once
+        try:
+            os.execvpe(command[0], command, env)
+        finally:
+            os._exit(127)  # never the parent's code in the child
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     start = time.perf_counter()
     seen = b""
@@ -88,8 +120,10 @@ def first_frame(command: list[str], marker: bytes, env: dict[str, str]) -> float
                     break
             except OSError:
                 break
-        os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
         os.close(fd)
+        if os.waitstatus_to_exitcode(status) == 127:
+            raise SystemExit(f"{command[0]} could not be started")
 
 
 def main() -> None:
@@ -100,7 +134,7 @@ def main() -> None:
     parser.add_argument("--kjcdir", default=shutil.which("kjcdir") or "kjcdir")
     options = parser.parse_args()
 
-    times = keystrokes(options.people, options.names)
+    times, shown = keystrokes(options.people, options.names)
     median = statistics.median(times)
     p90 = statistics.quantiles(times, n=10)[-1]
     verdict = "✓" if median <= GOAL_MS else "✗"
@@ -108,6 +142,11 @@ def main() -> None:
         f"Search per keystroke, {options.people:,} people, {len(times)} prefixes of "
         f"{options.names} names: median **{median:.1f} ms** {verdict} (≤ {GOAL_MS:.0f} ms), "
         f"90th percentile {p90:.1f} ms, maximum {max(times):.1f} ms."
+    )
+    print(
+        f"The answer's work on the UI thread (list and card rebuilt): median "
+        f"{statistics.median(shown):.1f} ms, 90th percentile "
+        f"{statistics.quantiles(shown, n=10)[-1]:.1f} ms, maximum {max(shown):.1f} ms."
     )
 
     cache = tempfile.mkdtemp(prefix="kjcdir-browse-cache-")

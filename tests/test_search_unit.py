@@ -303,7 +303,20 @@ def test_a_lone_s_typed_for_sharp_s_matches_as_a_word_or_a_beginning() -> None:
 
     vocabulary = ("strasse", "wissmeier")
     assert match_vocabulary(("wismeier",), vocabulary)[1] >= SHARP_S_SCORE
-    assert match_vocabulary(("wism",), vocabulary) == {1: prefix_score("wissm", "wissmeier")}
+    assert match_vocabulary(("wism",), vocabulary) == {1: prefix_score("wism", "wissmeier")}
     assert match_vocabulary(("strase",), vocabulary)[0] >= SHARP_S_SCORE
     assert match_vocabulary(("wi",), vocabulary) == {}  # too short to be a beginning
     assert SHARP_S_SCORE < 100.0  # below the word as the data writes it
+
+
+def test_a_lone_s_is_read_as_sharp_s_only_where_the_word_as_typed_finds_nothing() -> None:
+    from kjcdir.search import match_vocabulary
+
+    # "hase" is a word: no sharp-s reading then (Hasse stays a typo of it, as before)
+    hase = match_vocabulary(("hase",), ("hase", "hasse", "hasselbach"))
+    assert hase[0] == 100.0 and hase[1] < 90.0 and 2 not in hase
+    assert match_vocabulary(("hase",), ("hasselbach",)) != {}  # read as "hasse…" alone
+    ros = match_vocabulary(("ros",), ("rosa", "ross"))
+    assert ros[0] == ros[1]  # both literal beginnings, ranked by length alike
+    # a three-letter word is a beginning, never a whole word, in its sharp-s reading
+    assert match_vocabulary(("has",), ("hass",))[0] < 95.0

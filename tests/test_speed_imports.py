@@ -29,6 +29,8 @@ NEVER = (
     "kjcdir.export",
     "ldap3",
     "kjcdir.ldap",
+    "textual",
+    "kjcdir.browse",
 )
 # Needed only to read the YAML files, never with a warm cache.
 LOADING = ("yaml", "phonenumbers", "kjcdir.load")

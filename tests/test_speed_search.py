@@ -25,6 +25,7 @@ from kjcdir.search import (
     FUZZY_CUTOFF,
     MIN_FUZZY_LENGTH,
     MIN_PREFIX_LENGTH,
+    SHARP_S_MIN_LENGTH,
     SHARP_S_SCORE,
     allowed_edits,
     cut,
@@ -66,14 +67,15 @@ def reference_match(forms: tuple[str, ...], vocabulary: tuple[str, ...]) -> dict
             if score > scores.get(position, 0.0):
                 scores[position] = score
             position += 1
-        for variant in naive_sharp_s_variants(form):
-            if len(variant) - 1 < MIN_PREFIX_LENGTH:
-                continue
+        literal = any(word.startswith(form) for word in vocabulary)
+        for variant in (
+            [] if literal or len(form) < MIN_PREFIX_LENGTH else naive_sharp_s_variants(form)
+        ):
             for position, word in enumerate(vocabulary):  # every word, no bisection
-                if word == variant:
+                if word == variant and len(form) >= SHARP_S_MIN_LENGTH:
                     score = SHARP_S_SCORE
                 elif word.startswith(variant):
-                    score = prefix_score(variant, word)
+                    score = prefix_score(form, word)
                 else:
                     continue
                 if score > scores.get(position, 0.0):

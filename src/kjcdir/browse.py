@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -33,7 +33,7 @@ from kjcdir.store import Loaded
 
 # Under this width the card goes below the list instead of beside it.
 NARROW = 100
-LIST_LIMIT = 200  # lines in the list; a query narrows the rest
+LIST_LIMIT = 100  # people in the list (each redrawn at every keystroke); a query narrows the rest
 
 _WORDS = {
     "search": (
@@ -43,11 +43,24 @@ _WORDS = {
     "quit": ("Quit", "Beenden"),
     "card": ("Card", "Karte"),
     "org": ("Organisation", "Organisation"),
+    "org_key": ("Org", "Org."),
     "topic": ("Topic", "Thema"),
-    "copy_email": ("Copy e-mail", "E-Mail kopieren"),
-    "copy_phone": ("Copy phone", "Telefon kopieren"),
-    "save": ("Save vCard", "vCard speichern"),
-    "qr": ("QR code", "QR-Code"),
+    "copy_email": ("E-mail", "E-Mail"),
+    "copy_phone": ("Phone", "Telefon"),
+    "save": ("vCard", "vCard"),
+    "qr": ("QR", "QR"),
+    "yes": ("yes", "ja"),
+    "no": ("no", "nein"),
+    "too_short": (
+        "Keep typing: a word needs three letters to match as a beginning.",
+        "Weiter tippen: Ein Wortanfang braucht drei Buchstaben.",
+    ),
+    "no_topics": ("This directory has no topics.", "Dieses Verzeichnis hat keine Themen."),
+    "link": (
+        "is a symbolic link; kjcdir does not write through links.",
+        "ist ein symbolischer Link; kjcdir schreibt nicht durch Links.",
+    ),
+    "not_a_file": ("is not a regular file.", "ist keine gewöhnliche Datei."),
     "back": ("Back", "Zurück"),
     "people": ("people", "Personen"),
     "person": ("person", "Person"),
@@ -77,8 +90,9 @@ def _bindings() -> list[BindingType]:
     """The keys, labelled in the locale's language (read when `browse` imports this)."""
     return [
         Binding("escape", "quit", word("quit")),
+        Binding("ctrl+c", "quit", word("quit"), show=False, priority=True),
         Binding("enter", "focus_card", word("card"), show=False),
-        Binding("ctrl+o", "choose_org", word("org"), priority=True),
+        Binding("ctrl+o", "choose_org", word("org_key"), priority=True),
         Binding("ctrl+t", "choose_topic", word("topic"), priority=True),
         Binding("ctrl+e", "copy_email", word("copy_email"), priority=True),
         Binding("ctrl+p", "copy_phone", word("copy_phone"), priority=True),
@@ -145,8 +159,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes-or-no question: y/j yes, n or Esc no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,j", "answer(True)", "yes"),
-        Binding("n,escape", "answer(False)", "no"),
+        Binding("y,j", "answer(True)", word("yes")),
+        Binding("n,escape", "answer(False)", word("no")),
     ]
 
     def __init__(self, question: str) -> None:
@@ -190,7 +204,8 @@ class BrowseApp(App[None]):
     #status { height: 1; padding: 0 1; color: $text-muted; }
     AskScreen, ConfirmScreen, QrScreen { align: center middle; }
     #dialog { width: 80%; max-width: 90; height: auto; border: round $accent; padding: 0 1; }
-    #qr { width: auto; max-width: 100%; height: auto; max-height: 100%; }
+    #qr { width: 100%; height: 100%; }
+    #qr > Static { width: auto; height: auto; }
     """
     TITLE = "kjcdir"
     ENABLE_COMMAND_PALETTE = False
@@ -222,6 +237,15 @@ class BrowseApp(App[None]):
         self._layout(self.size.width)
         self.search_now()
 
+    _MAIN_ACTIONS = frozenset(
+        {"choose_org", "choose_topic", "copy_email", "copy_phone", "save_vcard", "show_qr"}
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys of the main view do nothing while a dialog is open (there Ctrl+E is
+        the field's own: to the end)."""
+        return not (action in self._MAIN_ACTIONS and isinstance(self.screen, ModalScreen))
+
     def _end_on_signals(self) -> None:
         """SIGTERM and SIGHUP (the terminal closed, an SSH connection lost) end the view
         as they end every command: raised in the event loop they would be lost."""
@@ -235,11 +259,12 @@ class BrowseApp(App[None]):
         self.stopped_by = number
         self.exit()
 
-    def on_resize(self) -> None:
-        self._layout(self.size.width)
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout(event.size.width)
 
     def _layout(self, width: int) -> None:
-        self.screen.set_class(width < NARROW, "narrow")
+        # the main screen's, also while a dialog is on top of it
+        self.screen_stack[0].set_class(width < NARROW, "narrow")
 
     # --- searching --------------------------------------------------------------------
 
@@ -283,7 +308,9 @@ class BrowseApp(App[None]):
     def _status(self) -> None:
         page = self.page
         parts = []
-        if not page.people and (self.query_text.strip() or self.org_id or self.topic):
+        if page.too_short:
+            parts.append(word("too_short"))
+        elif not page.people and (self.query_text.strip() or self.org_id or self.topic):
             parts.append(word("nobody"))
         else:
             shown = len(page.people)
@@ -292,8 +319,7 @@ class BrowseApp(App[None]):
             )
             parts.append(f"{count} {word('person' if page.total == 1 else 'people')}")
         if self.org_id is not None:
-            org = self.loaded.directory.organizations[self.org_id]
-            parts.append(f"{word('org')}: {org.label}")
+            parts.append(f"{word('org')}: {self.loaded.directory.path_text(self.org_id)}")
         if self.topic is not None:
             parts.append(f"{word('topic')}: {self.topic}")
         self.query_one("#status", Static).update(Text(inert(" · ".join(parts))))
@@ -339,18 +365,30 @@ class BrowseApp(App[None]):
         self.query_one("#search", Input).focus()
 
     def action_choose_org(self) -> None:
-        directory = self.loaded.directory
-        names = sorted(
-            {
-                text
-                for org in directory.organizations.values()
-                for text in (org.short, org.name, *org.aliases)
-                if text
-            },
-            key=str.casefold,
+        names = self._org_names()
+        current = next((name for name, org_id in names.items() if org_id == self.org_id), "")
+        self.push_screen(
+            AskScreen(word("org_prompt"), current, sorted(names, key=str.casefold)),
+            self._org_chosen,
         )
-        current = directory.organizations[self.org_id].label if self.org_id else ""
-        self.push_screen(AskScreen(word("org_prompt"), current, names), self._org_chosen)
+
+    def _org_names(self) -> dict[str, str]:
+        """What completion offers: each short, name and alias that names one organisation
+        alone; where a name is shared (two bodies' "Sozialreferat"), the unit's id."""
+        owners: dict[str, set[str]] = {}
+        spelled: dict[str, str] = {}
+        for org in self.loaded.directory.organizations.values():
+            for text in (org.short, org.name, *org.aliases):
+                if text:
+                    owners.setdefault(text.casefold(), set()).add(org.id)
+                    spelled.setdefault(text.casefold(), text)
+        names: dict[str, str] = {}
+        for key, ids in owners.items():
+            if len(ids) == 1:
+                names[spelled[key]] = next(iter(ids))
+            else:
+                names.update({org_id: org_id for org_id in ids})
+        return names
 
     def _org_chosen(self, text: str | None) -> None:
         if text is None:
@@ -368,7 +406,11 @@ class BrowseApp(App[None]):
     def action_choose_topic(self) -> None:
         from kjcdir.lookup import topic_rows
 
-        topics = sorted({row.topic for row in topic_rows(self.loaded)}, key=str.casefold)
+        try:
+            topics = sorted({row.topic for row in topic_rows(self.loaded)}, key=str.casefold)
+        except KjcdirError:  # a directory without topics
+            self.notify(word("no_topics"), severity="warning", markup=False)
+            return
         self.push_screen(
             AskScreen(word("topic_prompt"), self.topic or "", topics), self._topic_chosen
         )
@@ -410,6 +452,13 @@ class BrowseApp(App[None]):
         if not name or not name.strip():
             return
         name = os.path.expanduser(name.strip())
+        shown = inert(name)
+        if os.path.islink(name):
+            self.notify(f"{shown} {word('link')}", severity="error", markup=False)
+            return
+        if os.path.exists(name) and not os.path.isfile(name):
+            self.notify(f"{shown} {word('not_a_file')}", severity="error", markup=False)
+            return
         if not force and os.path.lexists(name):
             self.push_screen(
                 ConfirmScreen(f"{inert(name)} {word('replace')}"),
@@ -446,3 +495,5 @@ def run(loaded: Loaded, query: str = "") -> None:
     app.run()
     if app.stopped_by is not None:
         raise Terminated(app.stopped_by)
+    if app.return_code:  # Textual has shown what failed; the exit code says so too
+        raise KjcdirError("browse stopped on an internal error (shown above).")

@@ -17,6 +17,7 @@ from kjcdir.normalize import content_words, fold, meaningful_words, normalize, t
 from kjcdir.search import (
     ALL_FIELDS,
     FIELD_GROUPS,
+    MIN_PREFIX_LENGTH,
     Hit,
     Miss,
     closest_names,
@@ -66,6 +67,18 @@ def find_people(
     part found someone. Two parts that together are one person's name (`Fischer,
     Dörte`, as lists write names) find that person.
     """
+    return _found(loaded, find_hits(loaded, query, fields, limit, notes))
+
+
+def find_hits(
+    loaded: Loaded,
+    query: str,
+    fields: Collection[str] = ALL_FIELDS,
+    limit: int | None = 10,
+    notes: list[str] | None = None,
+) -> list[Hit]:
+    """find_people's hits as positions and scores, no one decoded: what a caller that
+    counts them all, or filters them, needs (browse)."""
     parts = [part.strip() for part in query.split(",")]
     parts = [part for part in parts if part]
     if not parts:
@@ -75,7 +88,7 @@ def find_people(
         reversed_name = f"{parts[1]} {parts[0]}"
         hits = search(reversed_name, index, {FIELD_NAME}, limit)
         if hits:
-            return _found(loaded, hits)
+            return hits
     best: dict[int, float] = {}
     unanswered = []
     for part in parts:
@@ -95,9 +108,7 @@ def find_people(
         raise NotFound(f"No one matches any of {_and(quoted, 'or')}.")
     if notes is not None:
         notes.extend(_nothing_found_hint(loaded, part, fields) for part in unanswered)
-    return _found(
-        loaded, ordered([Hit(person, score) for person, score in best.items()], index, limit)
-    )
+    return ordered([Hit(person, score) for person, score in best.items()], index, limit)
 
 
 def _found(loaded: Loaded, hits: Sequence[Hit]) -> list[Found]:
@@ -456,6 +467,7 @@ class Page(NamedTuple):
     people: list[Person]  # best first (a query) or in file order (an empty field)
     total: int  # how many there are in all; more than `people` holds when cut
     leads: dict[str, Affiliation]  # the affiliation that explains each line (lead_affiliations)
+    too_short: bool = False  # nothing found, and the text is shorter than a beginning
 
 
 def people_as_you_type(
@@ -467,7 +479,8 @@ def people_as_you_type(
 ) -> Page:
     """`browse`'s list: `find`'s hits for the text (its ranking and rules), else everyone
     in file order; within the organisation (and its units) and the topic where given.
-    Any text is fine: what finds no one is an empty page, never an error."""
+    `total` counts every hit, of which the best `limit` are decoded. Any text is fine:
+    what finds no one is an empty page, never an error."""
     allowed: set[int] | None = None
     if org_id is not None:
         allowed = set(loaded.staff(org_id))
@@ -476,15 +489,16 @@ def people_as_you_type(
         allowed = topical if allowed is None else allowed & topical
     people = loaded.directory.people
     if not text.strip():
-        positions = sorted(allowed) if allowed is not None else range(len(people))
-        shown = [people.at(position) for position in positions[:limit]]
-        return Page(shown, len(positions), {})
-    try:
-        # with a filter, every hit is ranked so that the filter cannot empty a full page
-        found = find_people(loaded, text, ALL_FIELDS, None if allowed else limit)
-    except KjcdirError:  # NotFound, or a text of only commas
-        return Page([], 0, {})
-    if allowed is not None:
-        found = [match for match in found if people.position(match.person.id) in allowed]
-    shown = [match.person for match in found[:limit]]
-    return Page(shown, len(found), lead_affiliations(loaded, shown, query=text))
+        positions: Sequence[int] = sorted(allowed) if allowed is not None else range(len(people))
+        hits = [Hit(position, 0.0) for position in positions]
+    else:
+        try:
+            hits = find_hits(loaded, text, ALL_FIELDS, None)
+        except KjcdirError:  # NotFound, or a text of only commas
+            hits = []
+        if allowed is not None:
+            hits = [hit for hit in hits if hit.person in allowed]
+    shown = [people.at(hit.person) for hit in hits[:limit]]
+    leads = lead_affiliations(loaded, shown, query=text or None, org_text=org_id)
+    too_short = not hits and 0 < len(text.strip()) < MIN_PREFIX_LENGTH
+    return Page(shown, len(hits), leads, too_short)

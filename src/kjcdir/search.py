@@ -158,13 +158,16 @@ def allowed_edits(word: str) -> int:
 
 
 # A typed word with one s where the data has ß (casefolded to ss): "Wismeier", or "wism"
-# while typing Wißmeier. Such a word matches as a near-exact word or as a beginning.
+# while typing Wißmeier. Tried only where the word as typed matches no word and begins
+# none, and scored below what it would score as typed: "Hase" never finds "Hasse" while
+# Hase is in the directory, and "ros" finds "Rosa" before "Roß".
 SHARP_S_SCORE = 95.0
+SHARP_S_MIN_LENGTH = 4  # typed letters, for a whole word
 _SINGLE_S = re.compile(r"(?<!s)s(?!s)")
 
 
 def _sharp_s_variants(form: str) -> list[str]:
-    """The form with one or each of its single s doubled (at most two of them)."""
+    """The form with its first, its second, or both of its first two lone s doubled."""
     places = [match.start() for match in _SINGLE_S.finditer(form)][:2]
     variants = []
     for count in range(1, len(places) + 1):
@@ -175,14 +178,18 @@ def _sharp_s_variants(form: str) -> list[str]:
     return variants
 
 
-def _match_prefixes(variant: str, vocabulary: Sequence[str], scores: dict[int, float]) -> None:
-    """Score the words that are `variant` (SHARP_S_SCORE) or begin with it."""
-    if len(variant) < MIN_PREFIX_LENGTH + 1:  # one of its letters was not typed
+def _match_sharp_s(
+    form: str, variant: str, vocabulary: Sequence[str], scores: dict[int, float]
+) -> None:
+    """Score the words that are `variant` or begin with it, as the typed form would score
+    as their beginning (a whole word of SHARP_S_MIN_LENGTH typed letters: SHARP_S_SCORE)."""
+    if len(form) < MIN_PREFIX_LENGTH:
         return
     position = bisect_left(vocabulary, variant)
     while position < len(vocabulary) and vocabulary[position].startswith(variant):
         word = vocabulary[position]
-        score = SHARP_S_SCORE if word == variant else prefix_score(variant, word)
+        whole = word == variant and len(form) >= SHARP_S_MIN_LENGTH
+        score = SHARP_S_SCORE if whole else prefix_score(form, word)
         if score > scores.get(position, 0.0):
             scores[position] = score
         position += 1
@@ -212,8 +219,9 @@ def match_vocabulary(forms: Iterable[str], vocabulary: Sequence[str]) -> dict[in
             if score > scores.get(position, 0.0):
                 scores[position] = score
             position += 1
-        for variant in _sharp_s_variants(form):
-            _match_prefixes(variant, vocabulary, scores)
+        if position == first:  # the form as typed is no word and no beginning of one
+            for variant in _sharp_s_variants(form):
+                _match_sharp_s(form, variant, vocabulary, scores)
         if len(form) < MIN_FUZZY_LENGTH:
             continue
         # Typos rarely hit the first letter; holding it fixed keeps "weber" from
