@@ -27,9 +27,13 @@ pytestmark = pytest.mark.usefixtures("module_cache")
 Script = Callable[[BrowseApp, Any], Awaitable[None]]
 
 
-def drive(script: Script, query: str = "", size: tuple[int, int] = (120, 30)) -> BrowseApp:
-    """Run the app headless at `size` (columns, lines), let `script` use it, return it."""
-    app = BrowseApp(open_directory([], True), query)
+def drive(
+    script: Script, query: str = "", size: tuple[int, int] = (120, 30), data: Path | None = None
+) -> BrowseApp:
+    """Run the app headless at `size` (columns, lines) on the bundled directory (or on the
+    file `data` alone), let `script` use it, and return it."""
+    loaded = open_directory([data], False) if data else open_directory([], True)
+    app = BrowseApp(loaded, query)
 
     async def run() -> None:
         async with app.run_test(size=size) as pilot:
@@ -421,15 +425,7 @@ def many_people(folder: Path, count: int, topics: bool = True) -> Path:
 
 
 def drive_data(data: Path, script: Script, size: tuple[int, int] = (120, 30)) -> BrowseApp:
-    app = BrowseApp(open_directory([data], False))
-
-    async def run() -> None:
-        async with app.run_test(size=size) as pilot:
-            await settle(app, pilot)
-            await script(app, pilot)
-
-    asyncio.run(run())
-    return app
+    return drive(script, size=size, data=data)
 
 
 def test_the_count_line_counts_every_hit_beyond_the_list(tmp_path: Path) -> None:

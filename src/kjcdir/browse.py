@@ -28,76 +28,26 @@ from textual.widgets.option_list import Option
 from kjcdir.errors import KjcdirError, Terminated
 from kjcdir.lookup import Page, people_as_you_type, resolve_org
 from kjcdir.model import Person
-from kjcdir.output.text import inert, is_german
+from kjcdir.output.text import inert, label
 from kjcdir.store import Loaded
 
 # Under this width the card goes below the list instead of beside it.
 NARROW = 100
 LIST_LIMIT = 100  # people in the list (each redrawn at every keystroke); a query narrows the rest
 
-_WORDS = {
-    "search": (
-        "Search: name, organisation, role, topic, phone or e-mail",
-        "Suche: Name, Organisation, Funktion, Thema, Telefon oder E-Mail",
-    ),
-    "quit": ("Quit", "Beenden"),
-    "card": ("Card", "Karte"),
-    "org": ("Organisation", "Organisation"),
-    "org_key": ("Org", "Org."),
-    "topic": ("Topic", "Thema"),
-    "copy_email": ("E-mail", "E-Mail"),
-    "copy_phone": ("Phone", "Telefon"),
-    "save": ("vCard", "vCard"),
-    "qr": ("QR", "QR"),
-    "yes": ("yes", "ja"),
-    "no": ("no", "nein"),
-    "too_short": (
-        "Keep typing: a word needs three letters to match as a beginning.",
-        "Weiter tippen: Ein Wortanfang braucht drei Buchstaben.",
-    ),
-    "no_topics": ("This directory has no topics.", "Dieses Verzeichnis hat keine Themen."),
-    "link": (
-        "is a symbolic link; kjcdir does not write through links.",
-        "ist ein symbolischer Link; kjcdir schreibt nicht durch Links.",
-    ),
-    "not_a_file": ("is not a regular file.", "ist keine gewöhnliche Datei."),
-    "back": ("Back", "Zurück"),
-    "people": ("people", "Personen"),
-    "person": ("person", "Person"),
-    "of": ("of", "von"),
-    "nobody": ("No one matches.", "Niemand passt."),
-    "org_prompt": (
-        "Organisation (short, name or alias; empty: all)",
-        "Organisation (Kürzel, Name oder Alias; leer: alle)",
-    ),
-    "topic_prompt": ("Topic (empty: all)", "Thema (leer: alle)"),
-    "save_prompt": ("Save the vCard as", "vCard speichern unter"),
-    "replace": ("exists. Replace it? (y/n)", "gibt es schon. Ersetzen? (j/n)"),
-    "copied": ("Copied to the clipboard", "In die Zwischenablage kopiert"),
-    "no_email": ("has no e-mail address.", "hat keine E-Mail-Adresse."),
-    "no_phone": ("has no phone number.", "hat keine Telefonnummer."),
-    "saved": ("Saved", "Gespeichert"),
-    "filter": ("Filter", "Filter"),
-}
-
-
-def word(key: str) -> str:
-    english, german = _WORDS[key]
-    return german if is_german() else english
-
 
 def _bindings() -> list[BindingType]:
     """The keys, labelled in the locale's language (read when `browse` imports this)."""
     return [
-        Binding("escape", "quit", word("quit")),
-        Binding("ctrl+c", "quit", word("quit"), show=False, priority=True),
-        Binding("enter", "focus_card", word("card"), show=False),
-        Binding("ctrl+o", "choose_org", word("org_key"), priority=True),
-        Binding("ctrl+t", "choose_topic", word("topic"), priority=True),
-        Binding("ctrl+e", "copy_email", word("copy_email"), priority=True),
-        Binding("ctrl+p", "copy_phone", word("copy_phone"), priority=True),
-        Binding("ctrl+s", "save_vcard", word("save"), priority=True),
-        Binding("ctrl+r", "show_qr", word("qr"), priority=True),
+        Binding("escape", "quit", label("quit")),
+        Binding("ctrl+c", "quit", label("quit"), show=False, priority=True),
+        Binding("enter", "focus_card", label("card"), show=False),
+        Binding("ctrl+o", "choose_org", label("org_key"), priority=True),
+        Binding("ctrl+t", "choose_topic", label("topic"), priority=True),
+        Binding("ctrl+e", "copy_email", label("copy_email"), priority=True),
+        Binding("ctrl+p", "copy_phone", label("copy_phone"), priority=True),
+        Binding("ctrl+s", "save_vcard", label("save"), priority=True),
+        Binding("ctrl+r", "show_qr", label("qr"), priority=True),
         Binding("down", "move('cursor_down')", show=False),
         Binding("up", "move('cursor_up')", show=False),
         Binding("pagedown", "move('page_down')", show=False),
@@ -119,19 +69,19 @@ class SearchField(Input):
 class PeopleList(OptionList):
     """The ranked people; `q` quits from here (in the search field it is a letter)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", word("quit"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", label("quit"))]
 
 
 class CardView(VerticalScroll):
     """The selected person's card; Esc goes back to the search."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.focus_search", word("back"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.focus_search", label("back"))]
 
 
 class AskScreen(ModalScreen[str | None]):
     """One line of input, with completion from `choices`; Esc cancels."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", word("back"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", label("back"))]
 
     def __init__(self, prompt: str, value: str = "", choices: list[str] | None = None) -> None:
         super().__init__()
@@ -159,8 +109,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes-or-no question: y/j yes, n or Esc no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,j", "answer(True)", word("yes")),
-        Binding("n,escape", "answer(False)", word("no")),
+        Binding("y,j", "answer(True)", label("yes")),
+        Binding("n,escape", "answer(False)", label("no")),
     ]
 
     def __init__(self, question: str) -> None:
@@ -178,7 +128,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class QrScreen(ModalScreen[None]):
     """The selected person's QR code (a vCard 3.0), as `kjcdir qr` draws it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter", "close", word("back"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter", "close", label("back"))]
 
     def __init__(self, drawing: str) -> None:
         super().__init__()
@@ -223,7 +173,7 @@ class BrowseApp(App[None]):
         self.stopped_by: int | None = None  # the signal that ended the view
 
     def compose(self) -> ComposeResult:
-        yield SearchField(value=self.query_text, placeholder=word("search"), id="search")
+        yield SearchField(value=self.query_text, placeholder=label("search"), id="search")
         yield Static(id="status")
         with Horizontal(id="body"):
             yield PeopleList(id="people")
@@ -309,19 +259,19 @@ class BrowseApp(App[None]):
         page = self.page
         parts = []
         if page.too_short:
-            parts.append(word("too_short"))
+            parts.append(label("too_short"))
         elif not page.people and (self.query_text.strip() or self.org_id or self.topic):
-            parts.append(word("nobody"))
+            parts.append(label("nobody"))
         else:
             shown = len(page.people)
             count = (
-                f"{shown:,}" if shown == page.total else f"{shown:,} {word('of')} {page.total:,}"
+                f"{shown:,}" if shown == page.total else f"{shown:,} {label('of')} {page.total:,}"
             )
-            parts.append(f"{count} {word('person' if page.total == 1 else 'people')}")
+            parts.append(f"{count} {label('count_person' if page.total == 1 else 'count_people')}")
         if self.org_id is not None:
-            parts.append(f"{word('org')}: {self.loaded.directory.path_text(self.org_id)}")
+            parts.append(f"{label('org')}: {self.loaded.directory.path_text(self.org_id)}")
         if self.topic is not None:
-            parts.append(f"{word('topic')}: {self.topic}")
+            parts.append(f"{label('topic')}: {self.topic}")
         self.query_one("#status", Static).update(Text(inert(" · ".join(parts))))
 
     @on(OptionList.OptionHighlighted, "#people")
@@ -368,7 +318,7 @@ class BrowseApp(App[None]):
         names = self._org_names()
         current = next((name for name, org_id in names.items() if org_id == self.org_id), "")
         self.push_screen(
-            AskScreen(word("org_prompt"), current, sorted(names, key=str.casefold)),
+            AskScreen(label("org_prompt"), current, sorted(names, key=str.casefold)),
             self._org_chosen,
         )
 
@@ -409,10 +359,10 @@ class BrowseApp(App[None]):
         try:
             topics = sorted({row.topic for row in topic_rows(self.loaded)}, key=str.casefold)
         except KjcdirError:  # a directory without topics
-            self.notify(word("no_topics"), severity="warning", markup=False)
+            self.notify(label("no_topics"), severity="warning", markup=False)
             return
         self.push_screen(
-            AskScreen(word("topic_prompt"), self.topic or "", topics), self._topic_chosen
+            AskScreen(label("topic_prompt"), self.topic or "", topics), self._topic_chosen
         )
 
     def _topic_chosen(self, text: str | None) -> None:
@@ -434,17 +384,17 @@ class BrowseApp(App[None]):
             return
         value = pick(person)
         if value is None:
-            self.notify(f"{inert(person.name)} {word(missing)}", severity="warning", markup=False)
+            self.notify(f"{inert(person.name)} {label(missing)}", severity="warning", markup=False)
             return
         self.copy_to_clipboard(value)
-        self.notify(f"{word('copied')}: {inert(value)}", markup=False)
+        self.notify(f"{label('copied')}: {inert(value)}", markup=False)
 
     def action_save_vcard(self) -> None:
         person = self.selected_person
         if person is None:
             return
         self.push_screen(
-            AskScreen(word("save_prompt"), f"{person.id}.vcf"),
+            AskScreen(label("save_prompt"), f"{person.id}.vcf"),
             lambda name: self._save(person, name),
         )
 
@@ -454,14 +404,14 @@ class BrowseApp(App[None]):
         name = os.path.expanduser(name.strip())
         shown = inert(name)
         if os.path.islink(name):
-            self.notify(f"{shown} {word('link')}", severity="error", markup=False)
+            self.notify(f"{shown} {label('link')}", severity="error", markup=False)
             return
         if os.path.exists(name) and not os.path.isfile(name):
-            self.notify(f"{shown} {word('not_a_file')}", severity="error", markup=False)
+            self.notify(f"{shown} {label('not_a_file')}", severity="error", markup=False)
             return
         if not force and os.path.lexists(name):
             self.push_screen(
-                ConfirmScreen(f"{inert(name)} {word('replace')}"),
+                ConfirmScreen(f"{inert(name)} {label('replace')}"),
                 lambda yes: self._save(person, name, force=True) if yes else None,
             )
             return
@@ -473,7 +423,7 @@ class BrowseApp(App[None]):
         except KjcdirError as error:
             self.notify(inert(error.message), severity="error", markup=False)
             return
-        self.notify(f"{word('saved')}: {inert(str(Path(name)))}", markup=False)
+        self.notify(f"{label('saved')}: {inert(str(Path(name)))}", markup=False)
 
     def action_show_qr(self) -> None:
         person = self.selected_person

@@ -47,6 +47,47 @@ _LABELS = {
     "score": ("Score", "Treffer"),
     "organizations": ("Organisations", "Organisationen"),
     "task": ("task", "Aufgabe"),
+    # kjcdir browse
+    "search": (
+        "Search: name, organisation, role, topic, phone or e-mail",
+        "Suche: Name, Organisation, Funktion, Thema, Telefon oder E-Mail",
+    ),
+    "quit": ("Quit", "Beenden"),
+    "card": ("Card", "Karte"),
+    "org": ("Organisation", "Organisation"),
+    "org_key": ("Org", "Org."),
+    "copy_email": ("E-mail", "E-Mail"),
+    "copy_phone": ("Phone", "Telefon"),
+    "save": ("vCard", "vCard"),
+    "qr": ("QR", "QR"),
+    "yes": ("yes", "ja"),
+    "no": ("no", "nein"),
+    "too_short": (
+        "Keep typing: a word needs three letters to match as a beginning.",
+        "Weiter tippen: Ein Wortanfang braucht drei Buchstaben.",
+    ),
+    "no_topics": ("This directory has no topics.", "Dieses Verzeichnis hat keine Themen."),
+    "link": (
+        "is a symbolic link; kjcdir does not write through links.",
+        "ist ein symbolischer Link; kjcdir schreibt nicht durch Links.",
+    ),
+    "not_a_file": ("is not a regular file.", "ist keine gewöhnliche Datei."),
+    "back": ("Back", "Zurück"),
+    "count_people": ("people", "Personen"),
+    "count_person": ("person", "Person"),
+    "of": ("of", "von"),
+    "nobody": ("No one matches.", "Niemand passt."),
+    "org_prompt": (
+        "Organisation (short, name or alias; empty: all)",
+        "Organisation (Kürzel, Name oder Alias; leer: alle)",
+    ),
+    "topic_prompt": ("Topic (empty: all)", "Thema (leer: alle)"),
+    "save_prompt": ("Save the vCard as", "vCard speichern unter"),
+    "replace": ("exists. Replace it? (y/n)", "gibt es schon. Ersetzen? (j/n)"),
+    "copied": ("Copied to the clipboard", "In die Zwischenablage kopiert"),
+    "no_email": ("has no e-mail address.", "hat keine E-Mail-Adresse."),
+    "no_phone": ("has no phone number.", "hat keine Telefonnummer."),
+    "saved": ("Saved", "Gespeichert"),
 }
 
 
