@@ -2,6 +2,8 @@
 
     python benchmarks/ldap_sync.py [--people 10000] [--runs 3] [--kjcdir PATH]
 
+(with pytest installed, as the test extras bring it: the server is the tests' own)
+
 Starts slapd (Debian's `slapd` package) with the tests' throw-away configuration
 (tests/ldap_server.py), generates a directory of N people (benchmarks/generate.py), and
 measures, each as the median of --runs:

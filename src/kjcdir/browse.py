@@ -28,12 +28,17 @@ from textual.widgets.option_list import Option
 from kjcdir.errors import KjcdirError, Terminated
 from kjcdir.lookup import Page, people_as_you_type, resolve_org
 from kjcdir.model import Person
-from kjcdir.output.text import inert, label
+from kjcdir.output.text import inert, is_german, label
 from kjcdir.store import Loaded
 
 # Under this width the card goes below the list instead of beside it.
 NARROW = 100
 LIST_LIMIT = 100  # people in the list (each redrawn at every keystroke); a query narrows the rest
+
+
+def _number(count: int) -> str:
+    """10,000 in English, 10.000 in German."""
+    return f"{count:,}".replace(",", "." if is_german() else ",")
 
 
 def _bindings() -> list[BindingType]:
@@ -263,10 +268,8 @@ class BrowseApp(App[None]):
         elif not page.people and (self.query_text.strip() or self.org_id or self.topic):
             parts.append(label("nobody"))
         else:
-            shown = len(page.people)
-            count = (
-                f"{shown:,}" if shown == page.total else f"{shown:,} {label('of')} {page.total:,}"
-            )
+            shown, total = _number(len(page.people)), _number(page.total)
+            count = shown if shown == total else f"{shown} {label('of')} {total}"
             parts.append(f"{count} {label('count_person' if page.total == 1 else 'count_people')}")
         if self.org_id is not None:
             parts.append(f"{label('org')}: {self.loaded.directory.path_text(self.org_id)}")
