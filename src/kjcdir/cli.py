@@ -752,9 +752,9 @@ def ldap_sync(
     from kjcdir.output.emit import write, write_json
 
     target = Target(url, base, bind_dn, starttls, ca_file)  # a typo is said before a prompt
-    directory = _open(ctx).directory
-    people, orgs = contacts(directory)
-    changes = sync(target, read_password(password_file), directory, people, orgs, dry_run)
+    loaded = _open(ctx)
+    people, orgs = contacts(loaded)
+    changes = sync(target, read_password(password_file), loaded.directory, people, orgs, dry_run)
     note = mail_note([*people, *orgs])
     if note is not None:
         report(note)

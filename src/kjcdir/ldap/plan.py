@@ -46,17 +46,21 @@ def dn_key(dn: str) -> str:
     return ",".join(part.strip() for part in _UNESCAPED_COMMA.split(dn)).casefold()
 
 
+def is_under(dn: str, base: str) -> bool:
+    """Whether the entry `dn` lies below `base` (not the base itself)."""
+    return dn_key(dn).endswith("," + dn_key(base))
+
+
 def _depth(dn: str) -> int:
     return len(_UNESCAPED_COMMA.split(dn))
 
 
 def foreign_sentence(present: list[Entry], base: str) -> str | None:
     """The sentence that refuses a base holding entries kjcdir did not write, or None."""
-    inside = "," + dn_key(base)
     foreign = [
         entry.dn
         for entry in present
-        if not entry.is_own or not dn_key(entry.dn).endswith(inside)  # a referral, say
+        if not entry.is_own or not is_under(entry.dn, base)  # a referral, say
     ]
     if not foreign:
         return None

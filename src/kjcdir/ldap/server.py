@@ -15,8 +15,8 @@ import ldap3
 from ldap3.core import exceptions as ldap_errors
 
 from kjcdir.errors import KjcdirError
-from kjcdir.ldap.entries import MARKER, Entry, checked_base
-from kjcdir.ldap.plan import Plan, dn_key
+from kjcdir.ldap.entries import Entry, checked_base
+from kjcdir.ldap.plan import Plan, dn_key, is_under
 
 PAGE_SIZE = 500
 CONNECT_TIMEOUT = 10  # seconds
@@ -184,7 +184,7 @@ def read_base(connection: ldap3.Connection, base: str) -> str:
             "create it first, for example as an organizationalUnit."
         )
     _check(connection, f"reading {base}")
-    if MARKER.encode() in found[0].get("raw_attributes", {}).get("description", []):
+    if Entry(base, _decoded(found[0].get("raw_attributes", {}))).is_own:
         raise KjcdirError(
             f"the base {base} is an entry kjcdir wrote; give the DN above its ou=people "
             "and ou=organizations."
@@ -246,7 +246,7 @@ def apply(
     """
     refused: list[str] = []
     for done, (verb, dn, send) in enumerate(_requests(connection, plan)):
-        if not dn_key(dn).endswith("," + dn_key(base)):  # never outside the base
+        if not is_under(dn, base):  # never outside the base
             raise KjcdirError(f"refusing to write {dn}: it is not under {base}.")
         try:
             ok = _call(connection, send)

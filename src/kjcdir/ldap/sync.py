@@ -11,17 +11,18 @@ from kjcdir.ldap.entries import directory_entries
 from kjcdir.ldap.plan import Plan, plan
 from kjcdir.ldap.server import Target, apply, read_base, read_entries
 from kjcdir.model import Directory, Organization, Person
+from kjcdir.store import Loaded
 
 PASSWORD_VARIABLE = "KJCDIR_LDAP_PASSWORD"
 
 
-def contacts(directory: Directory) -> tuple[list[Person], list[Organization]]:
-    """Whom the sync writes: everyone, and the organisations with contact data."""
-    from kjcdir.export.selection import has_contact_data
+def contacts(loaded: Loaded) -> tuple[list[Person], list[Organization]]:
+    """Whom the sync writes: everyone, and the organisations with contact data, as
+    `export --all` chooses them."""
+    from kjcdir.export.selection import organizations_of
 
-    people = [directory.people.at(position) for position in range(len(directory.people))]
-    orgs = [org for org in directory.organizations.values() if has_contact_data(org)]
-    return people, orgs
+    people = list(loaded.directory.people.values())
+    return people, organizations_of(loaded, people, None, everyone=True)
 
 
 def sync(
