@@ -115,9 +115,9 @@ def _certificates(home: Path) -> None:
 
 
 class Slapd:
-    def __init__(self, url: str, home: Path, tools: dict[str, str]) -> None:
+    def __init__(self, url: str, home: Path, tools: dict[str, str], ldaps_url: str = "") -> None:
         self.url = url
-        self.ldaps_url = ""
+        self.ldaps_url = ldaps_url  # with tls=True: the ldaps:// listener
         self.home = home
         self.tools = tools
 
@@ -229,8 +229,7 @@ def start(
         stop_process(process)
     else:
         pytest.fail(f"slapd did not start:\n{log.read_text(errors='replace')[-3000:]}")
-    server = Slapd(url, home, tools)
-    server.ldaps_url = ldaps_url
+    server = Slapd(url, home, tools, ldaps_url)
     try:
         server.add(
             f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\no: Example\n"

@@ -31,30 +31,22 @@ def slapd(tmp_path: Path) -> Iterator[Slapd]:
 
 
 def sync(
-    server: Slapd,
+    server: Slapd | str,
     *extra: str,
     bind_dn: str = ADMIN,
     base: str = BASE,
-    password: str | None = PASSWORD,
+    password: str = PASSWORD,
     data: Path | None = None,
+    timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
-    env = {"KJCDIR_LDAP_PASSWORD": password} if password is not None else {}
-    if password is None:
-        env = {"KJCDIR_LDAP_PASSWORD": ""}
+    """The installed `kjcdir ldap sync` against the server (or the URL given), with the
+    password in KJCDIR_LDAP_PASSWORD."""
+    url = server if isinstance(server, str) else server.url
     globals_ = ["--no-bundled", "--data", str(data)] if data is not None else []
     return run_process(
-        *globals_,
-        "ldap",
-        "sync",
-        "--url",
-        server.url,
-        "--base",
-        base,
-        "--bind-dn",
-        bind_dn,
-        *extra,
-        env=env,
-    )
+        *globals_, "ldap", "sync", "--url", url, "--base", base, "--bind-dn", bind_dn, *extra,
+        env={"KJCDIR_LDAP_PASSWORD": password}, timeout=timeout,
+    )  # fmt: skip
 
 
 def people_file(folder: Path, people: dict[str, str]) -> Path:
@@ -369,16 +361,12 @@ def test_a_refused_bind_is_one_sentence(slapd: Slapd) -> None:
 
 
 def test_an_empty_password_is_refused_before_binding(slapd: Slapd) -> None:
-    assert "empty" in one_sentence(sync(slapd, password=None))
+    assert "empty" in one_sentence(sync(slapd, password=""))
 
 
 def test_an_unreachable_server_is_one_sentence(slapd: Slapd) -> None:
     closed = free_port()
-    done = run_process(
-        "ldap", "sync", "--url", f"ldap://127.0.0.1:{closed}", "--base", BASE,
-        "--bind-dn", ADMIN, env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
-    )  # fmt: skip
-    assert "cannot reach" in one_sentence(done)
+    assert "cannot reach" in one_sentence(sync(f"ldap://127.0.0.1:{closed}"))
 
 
 def test_starttls_on_a_server_without_tls_is_one_sentence(slapd: Slapd) -> None:
@@ -408,11 +396,7 @@ def test_a_base_dn_the_server_cannot_parse_is_one_sentence(slapd: Slapd) -> None
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1", "ldap://", "127.0.0.1:389"])
 def test_a_bad_url_is_one_sentence(url: str) -> None:
-    done = run_process(
-        "ldap", "sync", "--url", url, "--base", BASE, "--bind-dn", ADMIN,
-        env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
-    )  # fmt: skip
-    assert "not an LDAP address" in one_sentence(done)
+    assert "not an LDAP address" in one_sentence(sync(url))
 
 
 def test_tls_with_an_untrusted_certificate_and_with_its_ca(tmp_path: Path) -> None:
@@ -473,10 +457,7 @@ def expand(template: str, typed: str) -> str:
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
     """One server filled by a sync of the bundled directory, for the read-only client tests."""
     for server in ldap_server.start(tmp_path_factory.mktemp("office") / "slapd"):
-        done = run_process(
-            "ldap", "sync", "--url", server.url, "--base", BASE, "--bind-dn", WRITER,
-            env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
-        )  # fmt: skip
+        done = sync(server, bind_dn=WRITER)
         assert done.returncode == 0, done.stderr
         yield server
 
@@ -566,11 +547,7 @@ def test_a_peer_that_does_not_speak_ldap_is_one_sentence(tmp_path: Path) -> None
                     peer.sendall(b"HTTP/1.1 400 Bad Request\r\ndate: today\r\n\r\n")
 
     threading.Thread(target=answer_like_http, daemon=True).start()
-    done = run_process(
-        "ldap", "sync", "--url", f"ldap://127.0.0.1:{port}", "--base", BASE,
-        "--bind-dn", ADMIN, env={"KJCDIR_LDAP_PASSWORD": PASSWORD}, timeout=90,
-    )  # fmt: skip
-    assert "LDAP" in one_sentence(done)
+    assert "LDAP" in one_sentence(sync(f"ldap://127.0.0.1:{port}", timeout=90))
 
 
 def test_a_referral_under_the_base_is_foreign(slapd: Slapd) -> None:
@@ -636,28 +613,13 @@ def test_a_password_file_of_two_lines_is_refused(slapd: Slapd, tmp_path: Path) -
 def test_ldaps_with_its_ca_and_the_tls_option_checks(tmp_path: Path) -> None:
     for server in ldap_server.start(tmp_path / "slapd", tls=True):
         ca = str(server.home / "ca.pem")
-        done = run_process(
-            "ldap", "sync", "--url", server.ldaps_url, "--base", BASE, "--bind-dn", ADMIN,
-            "--ca-file", ca, env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
-        )  # fmt: skip
+        done = sync(server.ldaps_url, "--ca-file", ca)
         assert done.returncode == 0, done.stderr
-        untrusted = run_process(
-            "ldap", "sync", "--url", server.ldaps_url, "--base", BASE, "--bind-dn", ADMIN,
-            env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
-        )  # fmt: skip
-        assert "not trusted" in one_sentence(untrusted)
+        assert "not trusted" in one_sentence(sync(server.ldaps_url))
         other_name = server.ldaps_url.replace("127.0.0.1", "localhost")
-        wrong_host = run_process(
-            "ldap", "sync", "--url", other_name, "--base", BASE, "--bind-dn", ADMIN,
-            "--ca-file", ca, env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
-        )  # fmt: skip
-        assert "another host name" in one_sentence(wrong_host)
+        assert "another host name" in one_sentence(sync(other_name, "--ca-file", ca))
         both = sync(server, "--starttls", "--ca-file", ca)
         assert both.returncode == 0, both.stderr
-        twice = run_process(
-            "ldap", "sync", "--url", server.ldaps_url, "--starttls", "--base", BASE,
-            "--bind-dn", ADMIN, env={"KJCDIR_LDAP_PASSWORD": PASSWORD},
-        )  # fmt: skip
-        assert "leave out --starttls" in one_sentence(twice)
+        assert "leave out --starttls" in one_sentence(sync(server.ldaps_url, "--starttls"))
         plain = sync(server, "--ca-file", ca)
         assert "--ca-file is for TLS" in one_sentence(plain)
