@@ -320,6 +320,11 @@ def _closest_orgs(loaded: Loaded, text: str) -> list[Organization]:
     return [orgs[position] for _, _, position in matches[:3]]
 
 
+def topic_positions(loaded: Loaded, topic: str) -> set[int]:
+    """The positions of the people the topic finds (`list --topic`, browse's Ctrl+T)."""
+    return {hit.person for hit in search(topic, loaded.index, {FIELD_TOPIC})}
+
+
 def list_people(
     loaded: Loaded, org_text: str | None = None, topic: str | None = None
 ) -> list[Person]:
@@ -330,7 +335,7 @@ def list_people(
     if org_text is not None:
         positions = loaded.staff(resolve_org(loaded, org_text).id)
     if topic is not None:
-        topical = {hit.person for hit in search(topic, loaded.index, {FIELD_TOPIC})}
+        topical = topic_positions(loaded, topic)
         positions = [position for position in positions if position in topical]
     ordered = sorted(positions, key=lambda position: loaded.index.sort_keys[position])
     return [people.at(position) for position in ordered]
@@ -485,7 +490,7 @@ def people_as_you_type(
     if org_id is not None:
         allowed = set(loaded.staff(org_id))
     if topic is not None:
-        topical = {hit.person for hit in search(topic, loaded.index, {FIELD_TOPIC})}
+        topical = topic_positions(loaded, topic)
         allowed = topical if allowed is None else allowed & topical
     people = loaded.directory.people
     if not text.strip():
