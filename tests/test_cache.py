@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO, kjcdir_executable, run_process
-from kjcdir import cache, store
+from kjcdir import cache, sources, store
 from kjcdir.search import search
 from kjcdir.store import Loaded, open_directory
 
@@ -325,8 +325,8 @@ def test_eight_processes_at_once_on_a_cold_cache(ten_thousand: Path) -> None:
     assert all(stdout for stdout, _ in outputs)
     # one sound cache, and no temporary files left behind
     assert len(cache_files()) == 1
-    files = store.data_files([ten_thousand], False)
-    identity = store.DataFile(files[0]).identity()
+    files = sources.data_files([ten_thousand], False)
+    identity = sources.DataFile(files[0]).identity()
     assert identity is not None
     assert cache.read(cache.cache_key([identity]), files) is not None
     warm = run_process("--no-bundled", "--data", str(ten_thousand), "find", queries[0])
@@ -355,7 +355,7 @@ def test_a_slow_first_load_shows_progress_on_a_terminal(
         original(self, elapsed)
         drawn.set()
 
-    def slow_build(files: list[store.DataFile], report: store._Progress) -> Loaded:
+    def slow_build(files: list[sources.DataFile], report: store._Progress) -> Loaded:
         report.stage("indexing 300 people")
         report.fraction(0.5)
         drawn.clear()
@@ -400,7 +400,7 @@ def test_staff_are_the_members_of_the_subtree(small: Path, from_cache: bool) -> 
         open_directory(paths, include_bundled=bundled, progress=False)
         loaded = open_directory(paths, include_bundled=bundled, progress=False)
         if not from_cache:
-            files = [store.DataFile(path) for path in store.data_files(paths, bundled)]
+            files = [sources.DataFile(path) for path in sources.data_files(paths, bundled)]
             loaded = store._build(files, store._Progress(False))
         assert loaded.from_cache is from_cache
         directory = loaded.directory
@@ -427,7 +427,7 @@ def test_data_from_a_pipe_is_never_cached(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     reading, writing = os.pipe()
     try:
-        assert store.DataFile(Path(f"/proc/self/fd/{reading}")).identity() is None
+        assert sources.DataFile(Path(f"/proc/self/fd/{reading}")).identity() is None
     finally:
         os.close(reading)
         os.close(writing)

@@ -35,7 +35,7 @@ from typing import Any
 import pytest
 
 from conftest import Cli, kjcdir_executable, run_process
-from kjcdir import atomic, cache, load, records, store
+from kjcdir import atomic, cache, load, records, sources
 from kjcdir.index import Chunked, build_index
 from kjcdir.model import Directory
 from kjcdir.store import Loaded, open_directory
@@ -79,7 +79,7 @@ def data(tmp_path: Path) -> Path:
     """A copy of the bundled directory, a minute old (used with --no-bundled --data)."""
     path = tmp_path / "data" / "directory.yaml"
     path.parent.mkdir()
-    shutil.copyfile(store.bundled_path(), path)
+    shutil.copyfile(sources.bundled_path(), path)
     age_back(path)
     return path
 
@@ -110,7 +110,7 @@ def from_files(path: Path) -> tuple[Any, ...]:
 
 def key_for(files: list[Path]) -> str:
     """The key open_directory computes for these files as they are now."""
-    opened = [store.DataFile(path) for path in files]
+    opened = [sources.DataFile(path) for path in files]
     try:
         identities = [item.identity() for item in opened]
     finally:
@@ -193,7 +193,7 @@ def plant(data: Path, edit: Edit, into: Path | None = None) -> Path:
     """A cache for `data` (alone) with edited records, written by cache.write (right key,
     right checksums, the user's own, mode 0600); moved into `into` if given (a folder
     cache.write would refuse). Returns its path."""
-    files = store.data_files([data], include_bundled=False)
+    files = sources.data_files([data], include_bundled=False)
     key, values, segments = tampered_cache(files, edit)
     if into is None:
         assert cache.write(key, files, values, segments)
@@ -290,11 +290,11 @@ def test_a_link_switched_during_the_load_keeps_each_target_s_content(
     original = load.parse_file
     switched: list[bool] = []
 
-    def parse_file(path: str | Path, source: Any = None) -> Any:
+    def parse_file(path: str | Path, source: Any = None, progress: Any = None) -> Any:
         if not switched:
             switched.append(True)
             switch_link(cur, t2)
-        return original(path, source)
+        return original(path, source, progress)
 
     with monkeypatch.context() as patch:
         patch.setattr(load, "parse_file", parse_file)
@@ -358,8 +358,8 @@ def test_a_file_changed_during_the_load_is_never_served_for_its_new_content(
     original = load.parse_file
     changed: list[bool] = []
 
-    def parse_file(path: str | Path, source: Any = None) -> Any:
-        result = original(path, source)
+    def parse_file(path: str | Path, source: Any = None, progress: Any = None) -> Any:
+        result = original(path, source, progress)
         if not changed:
             changed.append(True)
             if how == "rewritten in place":
@@ -392,13 +392,13 @@ if os.environ.get("KJCDIR_TEST_SWITCH_TO"):
     _original = kjcdir.load.parse_file
     _done = []
 
-    def parse_file(path, source=None):
+    def parse_file(path, source=None, progress=None):
         if not _done:
             _done.append(True)
             link = os.environ["KJCDIR_TEST_LINK"]
             os.symlink(os.environ["KJCDIR_TEST_SWITCH_TO"], link + ".new")
             os.replace(link + ".new", link)
-        return _original(path, source)
+        return _original(path, source, progress)
 
     kjcdir.load.parse_file = parse_file
 """
@@ -591,12 +591,12 @@ import os
 import sys
 from pathlib import Path
 
-from kjcdir import cache, load, records, store
+from kjcdir import cache, load, records, sources, store
 from kjcdir.index import Chunked, build_index
 
 victim, shared = Path(sys.argv[1]), Path(sys.argv[2])
-files = store.data_files([victim], include_bundled=False)
-opened = store.DataFile(victim)
+files = sources.data_files([victim], include_bundled=False)
+opened = sources.DataFile(victim)
 key = cache.cache_key([opened.identity()])  # the victim's file: stat needs no permission
 opened.close()
 directory = load.load_files(files)
@@ -649,7 +649,7 @@ def test_another_user_cannot_poison_a_shared_cache_folder(tmp_path: Path) -> Non
         victim_folder = base / "victim"
         victim_folder.mkdir(mode=0o755)
         data = victim_folder / "directory.yaml"
-        shutil.copyfile(store.bundled_path(), data)
+        shutil.copyfile(sources.bundled_path(), data)
         data.chmod(0o644)
         age_back(data)
         home = base / "home"
@@ -955,7 +955,7 @@ def test_a_fifo_at_the_cache_path_is_a_miss_not_a_hang() -> None:
     The old code's open() of the FIFO waited for a writer forever."""
     commands = [("info",), ("find", "wissmeier")]
     reference = {command: run_process(*command) for command in commands}
-    path = cache.cache_file(store.data_files([], include_bundled=True))
+    path = cache.cache_file(sources.data_files([], include_bundled=True))
     assert path.is_file()
     for command in commands:
         path.unlink()
@@ -1110,7 +1110,7 @@ def test_the_key_is_the_descriptor_s_even_if_the_link_moves_at_once(tmp_path: Pa
     second.write_text("people: []\n")
     link = tmp_path / "cur.yaml"
     link.symlink_to(first)
-    opened = store.DataFile(link)
+    opened = sources.DataFile(link)
     try:
         link.unlink()
         link.symlink_to(second)
@@ -1135,7 +1135,7 @@ def test_an_inconsistent_index_is_a_miss_and_the_cache_is_rebuilt(
     rewrites the cache, instead of failing with "internal error" on every run."""
     reference = cli(*with_data(data, "find", query))
     assert reference.exit_code == 0
-    files = store.data_files([data], include_bundled=False)
+    files = sources.data_files([data], include_bundled=False)
     key, values, segments = tampered_cache(files, lambda parts: None)
     if segment.endswith(".values"):
         segments[segment] = array("i", [10**6] * len(segments[segment]))  # no such person

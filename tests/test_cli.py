@@ -15,7 +15,7 @@ import pytest
 import kjcdir
 from conftest import run_process
 from kjcdir.normalize import content_words, normalize
-from kjcdir.store import bundled_path
+from kjcdir.sources import bundled_path
 
 # One cache for the module: the bundled directory is compiled once, not per test.
 pytestmark = pytest.mark.usefixtures("module_cache")

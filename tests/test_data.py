@@ -12,7 +12,7 @@ import pytest
 from conftest import BUNDLED_PEOPLE
 from kjcdir.load import load
 from kjcdir.model import Address, Directory
-from kjcdir.store import bundled_path
+from kjcdir.sources import bundled_path
 
 PEOPLE = BUNDLED_PEOPLE
 ORGANIZATIONS = [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kjcdir.store import bundled_path
+from kjcdir.sources import bundled_path
 
 # One cache for the module: the bundled directory is compiled once, not per test.
 pytestmark = pytest.mark.usefixtures("module_cache")

@@ -493,6 +493,6 @@ def test_problems_are_listed_in_file_order(cli, tmp_path: Path) -> None:
 
 @pytest.fixture
 def bundled_file() -> Path:
-    from kjcdir.store import bundled_path
+    from kjcdir.sources import bundled_path
 
     return bundled_path()

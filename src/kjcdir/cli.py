@@ -376,7 +376,7 @@ def check(
     """Validate directory files (without files: the data in use). Problems go to stderr."""
     from kjcdir.load import layer, parse_file
     from kjcdir.output.emit import problem as report
-    from kjcdir.store import data_files
+    from kjcdir.sources import data_files
 
     settings = _settings(ctx)
     paths = data_files([*settings.data, *(files or [])], settings.include_bundled)
