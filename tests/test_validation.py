@@ -7,10 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run_process
 from kjcdir.errors import DataError
 from kjcdir.load import MAX_PROBLEMS, load, parse_file
+from kjcdir.model import Phone
+from kjcdir.validate import _german_digits, parse_phone
 
 # One cache for the module: the bundled directory is compiled once, not per test.
 pytestmark = pytest.mark.usefixtures("module_cache")
@@ -496,3 +500,51 @@ def bundled_file() -> Path:
     from kjcdir.sources import bundled_path
 
     return bundled_path()
+
+
+# -- phone numbers read without phonenumbers' general parser (issue 14) --------------
+# kjcdir.validate reads "+49 …" numbers and tests their validity with phonenumbers'
+# patterns compiled once; these tests hold it to phonenumbers' own answers.
+
+AREA_CODES = ["30", "69", "611", "6151", "6431", "5631", "151", "1577", "800", "900", "180"]
+
+
+def _phonenumbers_reading(text: str) -> Phone | None:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "DE")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return Phone(text, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+@st.composite
+def german_international_numbers(draw: st.DrawFn) -> str:
+    if draw(st.booleans()):
+        digits = draw(st.sampled_from(AREA_CODES)) + draw(st.text("0123456789", max_size=12))
+    else:
+        digits = draw(st.text("0123456789", min_size=1, max_size=19))
+    written = ""
+    for digit in digits:
+        written += draw(st.sampled_from(["", "", "", " ", "-", " - "])) + digit
+    return "+49" + written
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(german_international_numbers())
+def test_german_numbers_in_international_form_are_read_as_phonenumbers_reads_them(
+    text: str,
+) -> None:
+    assert parse_phone.__wrapped__(text) == _phonenumbers_reading(text)
+
+
+def test_the_fast_reading_covers_valid_numbers_of_every_kind() -> None:
+    """Fixed lines, mobiles, toll-free, premium: valid, and in the form files write."""
+    for text in ("+49 611 1706-0", "+49 151 23456789", "+49 800 1234567", "+49 30 901820"):
+        assert _german_digits(text) is not None
+        assert parse_phone.__wrapped__(text) == _phonenumbers_reading(text) is not None
+    for text in ("0611 1706-0", "+49 (0)611 1706-0", "+49 0611 1706", "+1 202 555 0143"):
+        assert _german_digits(text) is None  # phonenumbers' parser reads these

@@ -71,7 +71,7 @@ SCALAR_TAGS = PLAIN_SCALAR_TAGS | {MERGE}
 YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
-TOP_KEYS = ("meta", "organizations", "people")
+TOP_KEYS = frozenset(("meta", "organizations", "people"))
 ORGANIZATION_KEYS = frozenset(
     (
         "id", "name", "short", "aliases", "parent", "members", "address", "websites",
@@ -85,6 +85,12 @@ PERSON_KEYS = frozenset(
     )
 )  # fmt: skip
 ADDRESS_KEYS = frozenset(("street", "postal_code", "city", "country"))
+AFFILIATION_KEYS = frozenset(("org", "role"))
+META_KEYS = frozenset(("title", "source", "as_of"))
+# Every key name of the schema: none of them is read as anything but text when written
+# without quotes (tests/test_validation.py holds them to that), so that a key written
+# plain needs no resolver to be accepted.
+PLAIN_TEXT_KEYS = ORGANIZATION_KEYS | PERSON_KEYS | ADDRESS_KEYS | AFFILIATION_KEYS | META_KEYS
 
 
 @dataclass
@@ -127,9 +133,13 @@ class FileValidator:
         self.root: Value | None = None
         self.top_keys: dict[str, Value] | None = None  # None: the top is not read
         self.read_entry: Callable[[Value], None] | None = None
+        self.strings: dict[str, str] = {}
+        self.entry: Value | None = None  # an entry whose id is not looked up yet
 
     # -- problems ---------------------------------------------------------------
     def problem(self, node: Value | None, message: str) -> None:
+        if self.entry is not None:  # the id of the entry being read, found when first needed
+            self.entry_id, self.entry = _peek_id(self.entry), None
         line, column = _position(node)
         self.result.problems.append(Problem(self.result.path, line, column, message, self.entry_id))
         if len(self.result.problems) >= MAX_PROBLEMS:
@@ -167,7 +177,7 @@ class FileValidator:
 
     def key(self, key: Value) -> int:
         """Check a top-level key; say whether its value is wanted, whole or by items."""
-        self.entry_id = None
+        self.entry_id = self.entry = None
         seen = self.top_keys
         if seen is None:
             return SKIP
@@ -185,7 +195,7 @@ class FileValidator:
         if self.section(key, value) and isinstance(value, Sequence):
             for item in value.items:
                 self.item(key, item)
-        self.entry_id = None
+        self.entry_id = self.entry = None
 
     def section(self, key: Value, start: Value) -> bool:
         """The value of 'organizations' or 'people' begins: is it a list to read?"""
@@ -206,7 +216,7 @@ class FileValidator:
             self.read_entry(item)
 
     def end(self) -> None:
-        self.entry_id = None
+        self.entry_id = self.entry = None
         if self.top_keys is not None and not self.top_keys.keys() & {"organizations", "people"}:
             self.problem(self.root, "the file has neither 'organizations' nor 'people'")
 
@@ -251,7 +261,7 @@ class FileValidator:
             )
 
     def key_name(
-        self, key: Value, what: str, seen: dict[str, Value], allowed: Iterable[str]
+        self, key: Value, what: str, seen: dict[str, Value], allowed: frozenset[str]
     ) -> str | None:
         """A key of a mapping if it is a plain, new and allowed name; else why not."""
         if isinstance(key, Scalar):
@@ -282,27 +292,39 @@ class FileValidator:
         return None
 
     def mapping(
-        self, node: Value, what: str, allowed: Iterable[str], required: Iterable[str] = ()
+        self, node: Value, what: str, allowed: frozenset[str], required: Iterable[str] = ()
     ) -> dict[str, Value] | None:
-        if self.foreign_tag(node):
-            return None
         if not isinstance(node, Mapping):
-            self.problem(node, f"{what} must be a mapping of keys to values, not a {_kind(node)}")
+            if not self.foreign_tag(node):
+                self.problem(
+                    node, f"{what} must be a mapping of keys to values, not a {_kind(node)}"
+                )
             return None
-        self.enter(node)
+        if node.tag != MAP:
+            self.foreign_tag(node)
+            return None
+        if node.anchor is not None:
+            self.enter(node)
         pairs: dict[str, Value] = {}
         keys: dict[str, Value] = {}
         items = node.items
         for index in range(0, len(items) - 1, 2):
             key = items[index]
+            if isinstance(key, Scalar) and key.tag is None:
+                plain: str = key.value
+                # the schema's names are text whether quoted or not (PLAIN_TEXT_KEYS)
+                if plain in allowed and plain not in pairs:
+                    pairs[plain] = items[index + 1]
+                    keys[plain] = key
+                    continue
             name = self.key_name(key, what, keys, allowed)
             if name is not None:
                 pairs[name] = items[index + 1]
                 keys[name] = key
-        if not node.more:  # the keys after the place where reading stopped are unknown
-            for name in required:
-                if name not in pairs:
-                    self.problem(node, f"{what} is missing the key '{name}'")
+        if not node.more:  # keys after a stop are unknown
+            for needed in required:
+                if needed not in pairs:
+                    self.problem(node, f"{what} is missing the key '{needed}'")
         return pairs
 
     def text(
@@ -312,27 +334,33 @@ class FileValidator:
             if not self.foreign_tag(node):
                 self.problem(node, f"{what} must be text, not a {_kind(node)}")
             return None
-        tag = scalar_tag(node)
-        if tag != STR:
-            if self.foreign_tag(node):
-                return None
-            if tag == NULL:
-                self.problem(node, f"{what} is empty")
-                return None
-            if not (allow_date and tag == TIMESTAMP):
-                self.problem(node, f"{what} must be text (put it in quotes): {shorten(node.value)}")
-                return None
+        # quoted text without a tag is text: no resolver needs to look at it
+        if node.tag is not None or node.implicit[0]:
+            tag = scalar_tag(node)
+            if tag != STR:
+                if self.foreign_tag(node):
+                    return None
+                if tag == NULL:
+                    self.problem(node, f"{what} is empty")
+                    return None
+                if not (allow_date and tag == TIMESTAMP):
+                    self.problem(
+                        node, f"{what} must be text (put it in quotes): {shorten(node.value)}"
+                    )
+                    return None
         value = str(node.value).strip()
         if not value:
             self.problem(node, f"{what} is empty")
             return None
-        if not is_visible(value):
+        # printable text that does not start with a space (it is stripped) shows something
+        if not value.isprintable() and not is_visible(value):
             self.problem(node, f"{what} holds only invisible characters: '{shorten(value)}'")
             return None
         if len(value) > limit:
             self.problem(node, f"{what} is too long ({len(value)} characters, at most {limit})")
             return None
-        return value
+        # names, roles, places and topics repeat from person to person: keep one copy
+        return self.strings.setdefault(value, value) if len(value) <= 64 else value
 
     def text_list(
         self, node: Value, what: str, limit: int = MAX_SHORT_TEXT
@@ -435,7 +463,7 @@ class FileValidator:
             return ()
         found = []
         for item in node.items:
-            pairs = self.mapping(item, "an affiliation", ("org", "role"), ("org",))
+            pairs = self.mapping(item, "an affiliation", AFFILIATION_KEYS, ("org",))
             if not pairs or "org" not in pairs:
                 continue
             org_id = self.identifier(pairs["org"], "org")
@@ -450,7 +478,7 @@ class FileValidator:
         self.result.references.append((kind, source_id, target, line, column))
 
     def entry_start(self, pairs: dict[str, Value], node: Value) -> str | None:
-        self.entry_id = None
+        self.entry_id = self.entry = None
         if "id" not in pairs:
             return None
         entry_id = self.identifier(pairs["id"], "id")
@@ -466,67 +494,105 @@ class FileValidator:
         return entry_id
 
     # -- entries ------------------------------------------------------------------
+    # The values are read in the order of the fields; an absent key reads as its default.
     def organization(self, node: Value) -> None:
-        self.entry_id = _peek_id(node)
+        self.entry_id, self.entry = None, node
         pairs = self.mapping(node, "an organisation", ORGANIZATION_KEYS, ("id", "name"))
         if pairs is None:
             return
         org_id = self.entry_start(pairs, node)
+        get = pairs.get
         name = self.text(pairs["name"], "name") if "name" in pairs else None
-        values = _Values(pairs)
-        short = values.get("short", lambda n: self.text(n, "short"))
-        parent = values.get("parent", lambda n: self.identifier(n, "parent"))
-        members = values.get("members", lambda n: self.text_list(n, "members", MAX_ID), [])
-        org = Organization(
-            id=org_id or "",
-            name=name or "",
-            short=short,
-            aliases=tuple(v for v, _ in values.get("aliases", self._list("aliases"), [])),
-            parent=parent,
-            members=tuple(v for v, _ in members),
-            address=values.get("address", self.address),
-            websites=values.get("websites", self.websites, ()),
-            phones=values.get("phones", self.phones, ()),
-            emails=values.get("emails", self.emails, ()),
-            description=values.get("description", self._long_text("description")),
-            tasks=tuple(v for v, _ in values.get("tasks", self._list("tasks", 2000), [])),
-            topics=tuple(v for v, _ in values.get("topics", self._list("topics"), [])),
-        )
+        short = self.optional_text(get("short"), "short")
+        found = get("parent")
+        parent = self.identifier(found, "parent") if found is not None else None
+        found = get("members")
+        members = self.text_list(found, "members", MAX_ID) if found is not None else []
+        aliases = self.texts(get("aliases"), "aliases")
+        found = get("address")
+        address = self.address(found) if found is not None else None
+        found = get("websites")
+        websites = self.websites(found) if found is not None else ()
+        found = get("phones")
+        phones = self.phones(found) if found is not None else ()
+        found = get("emails")
+        emails = self.emails(found) if found is not None else ()
+        description = self.optional_text(get("description"), "description", MAX_LONG_TEXT)
+        tasks = self.texts(get("tasks"), "tasks", 2000)
+        topics = self.texts(get("topics"), "topics")
         if org_id is None or name is None:
             return
         if parent is not None:
             self.reference("parent", org_id, parent, pairs["parent"])
         for member, member_node in members:
             self.reference("member", org_id, member, member_node)
-        self.result.organizations.append(org)
+        self.result.organizations.append(
+            Organization(
+                id=org_id,
+                name=name,
+                short=short,
+                aliases=aliases,
+                parent=parent,
+                members=tuple(value for value, _ in members),
+                address=address,
+                websites=websites,
+                phones=phones,
+                emails=emails,
+                description=description,
+                tasks=tasks,
+                topics=topics,
+            )
+        )
 
     def person(self, node: Value) -> None:
-        self.entry_id = _peek_id(node)
+        self.entry_id, self.entry = None, node
         pairs = self.mapping(node, "a person", PERSON_KEYS, ("id", "family_name"))
         if pairs is None:
             return
         person_id = self.entry_start(pairs, node)
-        values = _Values(pairs)
-        family_name = values.get("family_name", lambda n: self.text(n, "family_name"))
-        person = Person(
-            id=person_id or "",
-            given_name=values.get("given_name", lambda n: self.text(n, "given_name")),
-            family_name=family_name or "",
-            affiliations=values.get(
-                "affiliations", lambda n: self.affiliations(n, person_id or ""), ()
-            ),
-            phones=values.get("phones", self.phones, ()),
-            emails=values.get("emails", self.emails, ()),
-            address=values.get("address", self.address),
-            websites=values.get("websites", self.websites, ()),
-            topics=tuple(v for v, _ in values.get("topics", self._list("topics"), [])),
-            salutation=values.get("salutation", lambda n: self.text(n, "salutation")),
-        )
+        get = pairs.get
+        family_name = self.optional_text(get("family_name"), "family_name")
+        given_name = self.optional_text(get("given_name"), "given_name")
+        found = get("affiliations")
+        affiliations = self.affiliations(found, person_id or "") if found is not None else ()
+        found = get("phones")
+        phones = self.phones(found) if found is not None else ()
+        found = get("emails")
+        emails = self.emails(found) if found is not None else ()
+        found = get("address")
+        address = self.address(found) if found is not None else None
+        found = get("websites")
+        websites = self.websites(found) if found is not None else ()
+        topics = self.texts(get("topics"), "topics")
+        salutation = self.optional_text(get("salutation"), "salutation")
         if person_id is not None and family_name is not None:
-            self.result.people.append(person)
+            self.result.people.append(
+                Person(
+                    id=person_id,
+                    given_name=given_name,
+                    family_name=family_name,
+                    affiliations=affiliations,
+                    phones=phones,
+                    emails=emails,
+                    address=address,
+                    websites=websites,
+                    topics=topics,
+                    salutation=salutation,
+                )
+            )
+
+    def optional_text(
+        self, node: Value | None, what: str, limit: int = MAX_SHORT_TEXT
+    ) -> str | None:
+        return None if node is None else self.text(node, what, limit)
+
+    def texts(self, node: Value | None, what: str, limit: int = MAX_SHORT_TEXT) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        return tuple(value for value, _ in self.text_list(node, what, limit))
 
     def meta(self, node: Value) -> None:
-        pairs = self.mapping(node, "meta", ("title", "source", "as_of"))
+        pairs = self.mapping(node, "meta", META_KEYS)
         if pairs is None:
             return
         values = {
@@ -539,32 +605,14 @@ class FileValidator:
             values["as_of"] = None
         self.result.meta = Meta(**{key: value or "" for key, value in values.items()})
 
-    # small factories that keep the entry readers short
-    def _list(self, what: str, limit: int = MAX_SHORT_TEXT) -> Callable[[Value], Any]:
-        return lambda node: self.text_list(node, what, limit)
-
-    def _long_text(self, what: str) -> Callable[[Value], str | None]:
-        return lambda node: self.text(node, what, MAX_LONG_TEXT)
-
-
-class _Values:
-    """Reads optional keys of one mapping: absent keys give the default."""
-
-    def __init__(self, pairs: dict[str, Value]) -> None:
-        self.pairs = pairs
-
-    def get(self, key: str, read: Callable[[Value], Any], default: Any = None) -> Any:
-        if key not in self.pairs:
-            return default
-        value = read(self.pairs[key])
-        return default if value is None else value
-
 
 def _peek_id(node: Value) -> str | None:
     """The entry's id if it has a well-formed one, so that its key problems can name it."""
     if not isinstance(node, Mapping):
         return None
-    for key, value in node.pairs():
+    items = node.items
+    for index in range(0, len(items) - 1, 2):
+        key, value = items[index], items[index + 1]
         if not (isinstance(key, Scalar) and key.value == "id" and scalar_tag(key) == STR):
             continue
         if isinstance(value, Scalar) and scalar_tag(value) == STR:
@@ -628,14 +676,15 @@ _GERMAN_INTERNATIONAL = re.compile(r"\+49[ -]*[1-9][0-9 -]*\Z")
 @functools.lru_cache(maxsize=4096)
 def parse_phone(text: str) -> Phone | None:
     """A phone number as written (DIN 5008 preferred) → display and E.164, or None if invalid."""
+    digits = _german_digits(text)
+    if digits is not None:
+        return Phone(display=text, e164="+49" + digits) if _german_numbers().valid(digits) else None
     import phonenumbers  # only the loader needs it; cached directories skip it
 
-    number = _german_international(text)
-    if number is None:
-        try:
-            number = phonenumbers.parse(text, "DE")
-        except phonenumbers.NumberParseException:
-            return None
+    try:
+        number = phonenumbers.parse(text, "DE")
+    except phonenumbers.NumberParseException:
+        return None
     if not phonenumbers.is_valid_number(number):
         return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -643,23 +692,71 @@ def parse_phone(text: str) -> Phone | None:
     return Phone(display=display, e164=e164)
 
 
-def _german_international(text: str) -> Any:
-    """The number phonenumbers.parse(text, "DE") gives for the form most files use
-    (+49, then digits, spaces and hyphens), without its general parser, which costs
-    most of a first load of many people; None for any other form.
+def _german_digits(text: str) -> str | None:
+    """The national number of a German number in the form most files use (+49, then
+    digits, spaces and hyphens), or None for any other form.
 
-    For that form parse finds country code 49 and the national number of all further
-    digits: nothing is an extension, and Germany's national prefix (0) cannot start
-    it. tests/test_validation.py holds the two to the same answers.
+    For that form phonenumbers.parse(text, "DE") finds country code 49 and the national
+    number of all further digits: nothing in it is an extension, and Germany's national
+    prefix (0) cannot start it. Its lengths are those parse accepts (2 to 17 digits).
     """
     if _GERMAN_INTERNATIONAL.match(text) is None:
         return None
     digits = text[3:].replace(" ", "").replace("-", "")
-    if not 2 <= len(digits) <= 17:  # parse refuses what is too short or too long
-        return None
-    from phonenumbers import PhoneNumber
+    return digits if 2 <= len(digits) <= 17 else None
 
-    return PhoneNumber(country_code=49, national_number=int(digits))
+
+class _NumberPatterns:
+    """phonenumbers' test of a valid number of one region, compiled once.
+
+    phonenumbers.is_valid_number accepts a national number that matches the region's
+    general description and the description of any one type (fixed line, mobile, toll
+    free, ...), each of them a set of lengths and a pattern. Asked the same, with the
+    patterns compiled once, that costs a sixth of the time; a first load of many people
+    spends much of its time here. tests/test_validation.py holds the two to the same
+    answers.
+    """
+
+    # phonenumbers asks in another order, for the type; any order gives the same validity,
+    # and most numbers in a directory are fixed lines and mobiles
+    TYPES = (
+        "fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "voip",
+        "personal_number", "pager", "uan", "voicemail",
+    )  # fmt: skip
+
+    def __init__(self, region: str) -> None:
+        from phonenumbers import PhoneMetadata
+
+        metadata = PhoneMetadata.metadata_for_region(region)
+        self.general = _description(getattr(metadata, "general_desc", None))
+        self.types = [
+            found
+            for name in self.TYPES
+            if (found := _description(getattr(metadata, name, None))) is not None
+        ]
+
+    def valid(self, national_number: str) -> bool:
+        if self.general is None or not _matches(self.general, national_number):
+            return False
+        return any(_matches(description, national_number) for description in self.types)
+
+
+def _description(description: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
+    if description is None or not description.national_number_pattern:
+        return None
+    return frozenset(description.possible_length), re.compile(description.national_number_pattern)
+
+
+def _matches(description: tuple[frozenset[int], re.Pattern[str]], number: str) -> bool:
+    lengths, pattern = description
+    if lengths and len(number) not in lengths:
+        return False
+    return pattern.fullmatch(number) is not None
+
+
+@functools.cache
+def _german_numbers() -> _NumberPatterns:
+    return _NumberPatterns("DE")
 
 
 def _din_international(number: Any) -> str:

@@ -210,6 +210,24 @@ class _Reader:
                 if event.anchor is not None:  # type: ignore[attr-defined]
                     self.anchor(event.anchor, event, top)  # type: ignore[attr-defined, arg-type]
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if (
+                    event.anchor is None  # type: ignore[attr-defined]
+                    and top is not None
+                    and (top.items is not None or top.role == _SECTION)
+                    and not top.anchored
+                ):  # the most common case, a part of an entry: kept, nothing more to decide
+                    if kind is MappingStartEvent:
+                        collection: Mapping | Sequence = Mapping(event, MAP)  # type: ignore[arg-type]
+                        top = _Frame(collection, True, _NORMAL, False, 2 * READ_LIMIT)
+                    else:
+                        collection = Sequence(event, SEQ)  # type: ignore[arg-type]
+                        top = _Frame(collection, True, _NORMAL, False, READ_LIMIT)
+                    stack.append(top)
+                    if len(stack) > MAX_DEPTH:
+                        raise _composer_error(
+                            None, None, "exceeded maximum nesting depth", event.start_mark
+                        )
+                    continue
                 top = self.open(event, top)  # type: ignore[arg-type]
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
