@@ -11,7 +11,6 @@ later ids replacing earlier ones, and cross-references are checked on the result
 from __future__ import annotations
 
 import codecs
-import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from kjcdir.sources import DataFile, OpenFiles, data_files
 from kjcdir.validate import (
     MAX_PROBLEMS,
     MAX_REPEATED_VALUES,
+    CutShort,
     FileValidator,
     ParsedFile,
     Stop,
@@ -160,12 +160,21 @@ def parse_bytes(name: str, raw: bytes, progress: Callable[[int], None] | None = 
         line, column, message = _syntax_problem(error, str(content, "utf-8"))
         return ParsedFile(name, problems=[Problem(name, line, column, message)])
     except ReadStopped as stopped:
-        mark = stopped.mark
-        with contextlib.suppress(Stop):
-            validator.problem(None, stopped.message)
-        result.problems[-1] = result.problems[-1]._replace(
-            line=mark.line + 1, column=mark.column + 1, entry_id=None
-        )
+        # the entry being read is checked as far as it was read; if that did not say why
+        # reading stopped (the list that outgrew the limit may be one the schema does
+        # not read), the reader's own sentence does
+        validator.cut = stopped.cut
+        try:
+            stopped.hand_over()
+            said = False
+        except CutShort:
+            said = False
+        except Stop:
+            said = True  # the sentence recorded last says why (this list, too many problems)
+        if not said:
+            mark = stopped.mark
+            problem = Problem(name, mark.line + 1, mark.column + 1, stopped.message)
+            result.problems.append(problem)
     except Stop:
         pass  # the reason is the last problem recorded
     result.stopped = len(result.problems) >= MAX_PROBLEMS

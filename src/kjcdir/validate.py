@@ -39,6 +39,7 @@ from kjcdir.yamlstream import (
     SKIP,
     STR,
     VALUE,
+    Collection,
     Mapping,
     Scalar,
     Sequence,
@@ -114,6 +115,10 @@ class TooManyProblems(Stop):
     pass
 
 
+class CutShort(Stop):
+    """A value was cut short where reading stopped; the reader says why."""
+
+
 class FileValidator:
     """Checks one file's values against the schema and builds model objects.
 
@@ -135,6 +140,8 @@ class FileValidator:
         self.read_entry: Callable[[Value], None] | None = None
         self.strings: dict[str, str] = {}
         self.entry: Value | None = None  # an entry whose id is not looked up yet
+        # when reading stopped: the list or mapping that outgrew the reader's limit
+        self.cut: Collection | None = None
 
     # -- problems ---------------------------------------------------------------
     def problem(self, node: Value | None, message: str) -> None:
@@ -394,12 +401,19 @@ class FileValidator:
         return values
 
     def too_many(self, node: Sequence | Scalar, what: str, limit: int) -> None:
-        """A list over its limit; one whose reading stopped (it is longer still) stops."""
+        """A list over its limit. Where reading stopped the list is only the first part of
+        one: if it is the list that outgrew the reader's limit, that is the problem."""
         if isinstance(node, Sequence) and node.more:
+            self.cut_short(node)
             self.stop(
                 node, f"{what} has too many items (more than {_size(node):,}, at most {limit})"
             )
         self.problem(node, f"{what} has too many items ({_size(node)}, at most {limit})")
+
+    def cut_short(self, node: Value) -> None:
+        """Stop at a list read only in part, unless it is the one that outgrew the limit."""
+        if isinstance(node, Collection) and node.more and node is not self.cut:
+            raise CutShort
 
     def identifier(self, node: Value, what: str) -> str | None:
         value = self.text(node, what, MAX_ID)

@@ -22,6 +22,7 @@ marks, so that messages stay the same whichever reader made them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import IO, Any, NoReturn, Protocol
 
@@ -109,15 +110,23 @@ class Sink(Protocol):
 
 
 class ReadStopped(Exception):
-    """Reading stopped at a limit; the sink was handed what had been read.
+    """Reading stopped at a limit.
 
-    `mark` is where; `message` says why in one sentence.
+    `mark` is where, and `message` says why in one sentence. Every list and mapping
+    open at that moment is marked `more` (cut short) and holds what was read of it;
+    `cut` is the one that outgrew READ_LIMIT, if that was the limit. `hand_over()`
+    gives the sink the entry (or top-level value) that was being read, so that what
+    was read of it is checked too.
     """
 
-    def __init__(self, mark: Mark, message: str) -> None:
+    def __init__(
+        self, mark: Mark, message: str, cut: Collection | None, hand_over: Callable[[], None]
+    ) -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message
+        self.cut = cut
+        self.hand_over = hand_over
 
 
 # -- scalars ------------------------------------------------------------------------
@@ -345,25 +354,34 @@ class _Reader:
             collection.start_mark,
             f"reading stopped at a {what} of more than {amount} (a directory file's lists "
             "hold a few hundred at most, apart from 'organizations' and 'people')",
+            cut=collection,
         )
 
-    def stop(self, mark: Mark, message: str) -> NoReturn:
-        """Mark every open list and mapping as cut short, hand the sink the entry (or the
-        top-level value) being read, and stop reading."""
+    def stop(self, mark: Mark, message: str, cut: Collection | None = None) -> NoReturn:
+        """Mark every open list and mapping as cut short, each holding what was read of
+        it, and stop reading (see ReadStopped)."""
         stack = self.stack
         for frame in stack:
             if frame.collection is not None:
                 frame.collection.more = True
+        for below, frame in itertools.pairwise(stack):
+            if below.items is not None and frame.collection is not None:
+                below.items.append(frame.collection)  # what was read of it is in its place
         reading = _reading(stack)
-        if reading is not None:
+        sink = self.sink
+
+        def hand_over() -> None:
+            if reading is None:
+                return
             below, frame = reading
             if below is None:
-                self.sink.whole(frame.collection)
+                sink.whole(frame.collection)
             elif below.role == _SECTION:
-                self.sink.item(below.key, frame.collection)  # type: ignore[arg-type]
+                sink.item(below.key, frame.collection)  # type: ignore[arg-type]
             else:
-                self.sink.value(below.key, frame.collection)  # type: ignore[arg-type]
-        raise ReadStopped(mark, message)
+                sink.value(below.key, frame.collection)  # type: ignore[arg-type]
+
+        raise ReadStopped(mark, message, cut, hand_over)
 
 
 def _reading(stack: list[_Frame]) -> tuple[_Frame | None, _Frame] | None:
