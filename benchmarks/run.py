@@ -8,8 +8,11 @@ machine at the same time (absolute times on shared machines drift):
 - the floor: `python -c "import typer"`;
 - `kjcdir find wissmeier` on the bundled directory, piped and on a pseudo-terminal;
 - for each N: a synthetic directory of N people (benchmarks/generate.py), its first
-  load (cold cache, stderr on a pseudo-terminal so that progress is shown) and a
-  repeated `find` (warm cache), with the peak memory (maximum RSS) of each child.
+  load (cold cache, stderr on a pseudo-terminal so that the progress bar is drawn)
+  beside its own floor, iterating `yaml.parse` (libyaml) over the same file, and a
+  repeated `find` (warm cache), with the peak memory (maximum RSS) of each child;
+- hostile files (issue 14): flat lists of 20 MB and 64 MB and an alias bomb, each to
+  be refused (exit 2) in bounded memory.
 
 Each figure is the median of --runs runs (--first-runs for first loads), taken in
 turns with the floor. Prints a Markdown table (the README shows the latest one) and
@@ -42,8 +45,8 @@ GOALS = {
     "repeated-10000": 2.0,
     "repeated-100000": 6.0,
 }
-FIRST_LOAD_LIMIT = 60.0  # seconds, for 100,000 people
-MEMORY_LIMIT = 300.0  # MB, for 100,000 people
+FIRST_LOAD_GOAL = 2.0  # × iterating yaml.parse over the same file (issue 14)
+MEMORY_LIMIT = 300.0  # MB: a first load of 100,000 people, and any hostile file
 
 
 @dataclass
@@ -88,7 +91,11 @@ def _drain(fd: int, sink: bytearray) -> threading.Thread:
 
 
 def run_child(
-    command: Sequence[str], env: dict[str, str], stdout_tty: bool = False, stderr_tty: bool = False
+    command: Sequence[str],
+    env: dict[str, str],
+    stdout_tty: bool = False,
+    stderr_tty: bool = False,
+    refused: bool = False,
 ) -> Sample:
     """One process: wall time from start to exit, and its own peak memory (os.wait4)."""
     import pty
@@ -121,8 +128,8 @@ def run_child(
     os.close(out_read)
     if stdout_tty or stderr_tty:
         os.close(master)
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed with exit code {process.returncode}")
+    if process.returncode not in ((2,) if refused else (0, 1)):
+        raise SystemExit(f"{' '.join(command)} ended with exit code {process.returncode}")
     # ru_maxrss is in kilobytes on Linux, in bytes on macOS
     peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     return Sample(elapsed, usage.ru_utime + usage.ru_stime, peak, bytes(captured))
@@ -196,6 +203,11 @@ def measure(args: argparse.Namespace) -> str:
         compile_bytecode(python, env)
         kjcdir = kjcdir_command(python)
         floor_cmd = [python, "-c", "import typer"]
+
+        def parse_floor_cmd(path: Path) -> list[str]:
+            """Iterating yaml.parse with libyaml over the file: the events and their marks."""
+            return [python, "-c", PARSE_FLOOR, str(path)]
+
         bundled_cmd = [*kjcdir, "find", BUNDLED_QUERY]
         files = {}
         for size in args.sizes:
@@ -231,17 +243,57 @@ def measure(args: argparse.Namespace) -> str:
                 results[f"repeated-{size}"].samples.append(run_child(find_cmd(size), env))
 
         first: dict[int, Series] = {}
-        first_floor = Series()
+        first_floor: dict[int, Series] = {}
         for size in args.sizes:
             first[size] = Series()
+            first_floor[size] = Series()
             for round_number in range(args.first_runs):
                 log(f"first load of {size:,} people, {round_number + 1}/{args.first_runs} …")
                 shutil.rmtree(work / "cache", ignore_errors=True)
-                first_floor.samples.append(run_child(floor_cmd, env))
+                first_floor[size].samples.append(run_child(parse_floor_cmd(files[size]), env))
                 first[size].samples.append(run_child(find_cmd(size), env, stderr_tty=True))
-        return report(args, floor, first_floor, results, first, env)
+        hostile = measure_hostile(work, kjcdir, env) if args.hostile else {}
+        return report(args, floor, first_floor, results, first, hostile, env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+PARSE_FLOOR = (
+    "import sys, yaml\n"
+    "with open(sys.argv[1], 'rb') as stream:\n"
+    "    for event in yaml.parse(stream, Loader=yaml.CSafeLoader):\n"
+    "        pass\n"
+)
+
+
+def write_hostile(work: Path) -> dict[str, Path]:
+    """The files of issue 14: flat lists of 20 and 64 MB, and an alias bomb."""
+    head = "people:\n  - id: a\n    family_name: M\n    topics: ["
+    files = {}
+    for megabytes in (20, 64):
+        path = work / f"flat-{megabytes}mb.yaml"
+        count = (megabytes * 2**20 - 100 - len(head)) // 3
+        with path.open("w", encoding="utf-8") as file:
+            file.write(head)
+            for _ in range(count // 100_000):
+                file.write("a, " * 100_000)
+            file.write("a, " * (count % 100_000) + "a]\n")
+        files[f"flat list of {megabytes} MB"] = path
+    topics = ", ".join(f"topic-{n}" for n in range(500))
+    lines = [f"people:\n  - {{id: p0, family_name: X, topics: &t [{topics}]}}\n"]
+    lines += [f"  - {{id: p{n}, family_name: X, topics: *t}}\n" for n in range(1, 200_000)]
+    bomb = work / "alias-bomb.yaml"
+    bomb.write_text("".join(lines), encoding="utf-8")
+    files["alias bomb (200,000 repeats of a 500-item list)"] = bomb
+    return files
+
+
+def measure_hostile(work: Path, kjcdir: list[str], env: dict[str, str]) -> dict[str, Sample]:
+    results = {}
+    for name, path in write_hostile(work).items():
+        log(f"hostile file: {name} …")
+        results[name] = run_child([*kjcdir, "--no-bundled", "check", str(path)], env, refused=True)
+    return results
 
 
 def log(text: str) -> None:
@@ -281,38 +333,49 @@ def _figure(series: Series, floor: Series, goal: float | None = None) -> str:
 def report(
     args: argparse.Namespace,
     floor: Series,
-    first_floor: Series,
+    first_floor: dict[int, Series],
     results: dict[str, Series],
     first: dict[int, Series],
+    hostile: dict[str, Sample],
     env: dict[str, str],
 ) -> str:
     lines = [
         f'Floor: `python -c "import typer"` = **{_ms(floor.seconds)}** wall, '
         f"{_ms(floor.cpu)} CPU (medians of {len(floor.samples)}). Ratios are to the floor "
-        "measured in the same round (the median of the rounds' ratios).",
+        "measured in the same round (the median of the rounds' ratios). A first load is "
+        "compared with its own floor: iterating `yaml.parse` (libyaml) over the same file.",
         "",
-        "| directory | first load (cold cache) | repeated `find` (warm cache) | peak memory |",
-        "|---|---|---|---|",
+        "| directory | first load (cold cache) | its floor: `yaml.parse` | "
+        "repeated `find` (warm cache) | peak memory |",
+        "|---|---|---|---|---|",
     ]
     for name, label in (("bundled-piped", "piped"), ("bundled-terminal", "on a terminal")):
         series = results[name]
         lines.append(
-            f"| bundled, `find {BUNDLED_QUERY}` {label} | – | "
+            f"| bundled, `find {BUNDLED_QUERY}` {label} | – | – | "
             f"{_figure(series, floor, GOALS[name])} | {series.peak_mb:.0f} MB |"
         )
     for size in args.sizes:
         repeated = results[f"repeated-{size}"]
         cold = first[size]
         shown = any(b"kjcdir:" in sample.output for sample in cold.samples)
-        limit = _verdict(cold.seconds, FIRST_LOAD_LIMIT, " s") if size >= 100_000 else ""
-        memory = _verdict(repeated.peak_mb, MEMORY_LIMIT, " MB") if size >= 100_000 else ""
+        ratio = _ratio(cold, first_floor[size])
+        goal = _verdict(ratio, FIRST_LOAD_GOAL) if size >= 10_000 else ""
+        memory = _verdict(cold.peak_mb, MEMORY_LIMIT, " MB") if size >= 100_000 else ""
         lines.append(
             f"| {size:,} people, `find {SYNTHETIC_QUERY}` | {_ms(cold.seconds)} = "
-            f"{cold.seconds / first_floor.seconds:.0f} ×{limit}; "
-            f"{'progress shown' if shown else 'no progress line (under a second)'} | "
+            f"**{ratio:.2f} ×**{goal}; {'bar drawn' if shown else 'no bar (under a second)'} | "
+            f"{_ms(first_floor[size].seconds)} | "
             f"{_figure(repeated, floor, GOALS.get(f'repeated-{size}'))} | "
-            f"{repeated.peak_mb:.0f} MB{memory} (first load {cold.peak_mb:.0f} MB) |"
+            f"{repeated.peak_mb:.0f} MB (first load {cold.peak_mb:.0f} MB{memory}) |"
         )
+    if hostile:
+        lines += ["", "| hostile file | refused in | peak memory |", "|---|---|---|"]
+        for name, sample in hostile.items():
+            lines.append(
+                f"| {name} | {_ms(sample.seconds)} | "
+                f"{sample.peak_mb:.0f} MB{_verdict(sample.peak_mb, MEMORY_LIMIT, ' MB')} |"
+            )
     info = machine()
     lines += [
         "",
@@ -336,6 +399,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="runs per figure (default 7)")
     parser.add_argument("--first-runs", type=int, default=5, help="runs per first load (default 5)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter with kjcdir")
+    parser.add_argument(
+        "--no-hostile", dest="hostile", action="store_false", help="leave out the hostile files"
+    )
     args = parser.parse_args(argv)
     if sys.platform == "win32":
         parser.error("the benchmark needs POSIX (pseudo-terminals, os.wait4)")

@@ -138,3 +138,78 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+class StderrOnTerminal:
+    """What a process wrote: stdout (piped) and what its terminal showed on stderr."""
+
+    def __init__(self, returncode: int, stdout: str, terminal: bytes) -> None:
+        self.returncode = returncode
+        self.stdout = stdout
+        self.terminal = terminal.decode("utf-8", "replace")
+
+    @property
+    def frames(self) -> list[str]:
+        """The lines the terminal showed one after the other (escapes and bar glyphs gone)."""
+        import re
+
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", self.terminal).replace("━", "")
+        text = text.replace("╸", "").replace("╺", "")
+        return [" ".join(line.split()) for line in re.split(r"[\r\n]", text) if line.strip()]
+
+
+def run_with_stderr_on_terminal(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> StderrOnTerminal:
+    """Run the installed kjcdir with stderr (and stdin) on a pseudo-terminal of 100
+    columns and stdout piped: as `kjcdir … | less` runs, or an export to a file."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", **(env or {})}
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR"):
+        if env is None or name not in env:
+            full_env.pop(name, None)
+    process = subprocess.Popen(
+        [kjcdir_executable(), *args],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=full_env,
+        close_fds=True,
+    )
+    os.close(slave)
+    assert process.stdout is not None
+    received = bytearray()
+    out = bytearray()
+    deadline = time.monotonic() + timeout
+    streams = [master, process.stdout.fileno()]
+    try:
+        while streams:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                process.kill()
+                raise AssertionError(f"kjcdir {' '.join(args)} did not finish in {timeout} s")
+            ready, _, _ = select.select(streams, [], [], remaining)
+            for stream in ready:
+                try:
+                    chunk = os.read(stream, 65536)
+                except OSError:  # EIO: the process has closed the terminal
+                    chunk = b""
+                if not chunk:
+                    streams.remove(stream)
+                elif stream == master:
+                    received += chunk
+                else:
+                    out += chunk
+    finally:
+        os.close(master)
+    process.wait(timeout=timeout)
+    process.stdout.close()
+    return StderrOnTerminal(process.returncode, out.decode("utf-8"), bytes(received))

@@ -10,7 +10,6 @@ processes started at once on a cold cache all answer and leave one sound cache.
 from __future__ import annotations
 
 import importlib.util
-import io
 import os
 import subprocess
 import threading
@@ -23,6 +22,7 @@ import pytest
 
 from conftest import REPO, kjcdir_executable, run_process
 from kjcdir import cache, sources, store
+from kjcdir.output.progress import Progress
 from kjcdir.search import search
 from kjcdir.store import Loaded, open_directory
 
@@ -334,63 +334,6 @@ def test_eight_processes_at_once_on_a_cold_cache(ten_thousand: Path) -> None:
     assert open_directory([ten_thousand], include_bundled=False).from_cache
 
 
-# -- progress --------------------------------------------------------------------------------
-
-
-class FakeTerminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_a_slow_first_load_shows_progress_on_a_terminal(
-    small: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    terminal = FakeTerminal()
-    monkeypatch.setattr("sys.stderr", terminal)
-    monkeypatch.setattr(store._Progress, "DELAY", 0.0)
-    drawn = threading.Event()
-    original = store._Progress.draw
-
-    def draw(self: store._Progress, elapsed: float) -> None:
-        original(self, elapsed)
-        drawn.set()
-
-    def slow_build(files: list[sources.DataFile], report: store._Progress) -> Loaded:
-        report.stage("indexing 300 people")
-        report.fraction(0.5)
-        drawn.clear()
-        assert drawn.wait(5)
-        return build(files, report)
-
-    build = store._build
-    monkeypatch.setattr(store._Progress, "draw", draw)
-    monkeypatch.setattr(store, "_build", slow_build)
-    open_directory([small], include_bundled=False)
-    shown = terminal.getvalue()
-    assert "kjcdir: indexing 300 people… 50%" in shown
-    assert shown.endswith("\r")  # the line is erased when the load is done
-    assert shown.rstrip("\r ").count("\r") >= 1
-
-
-def test_no_progress_when_stderr_is_not_a_terminal(
-    small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(store._Progress, "DELAY", 0.0)
-    open_directory([small], include_bundled=False)
-    assert capsys.readouterr().err == ""
-
-
-def test_a_fast_load_shows_nothing_even_on_a_terminal(small: Path) -> None:
-    terminal = FakeTerminal()
-    with store._Progress(True, stream=terminal) as report:
-        report.stage("indexing")
-    assert terminal.getvalue() == ""
-
-
-def test_progress_never_shows_control_characters_of_file_names() -> None:
-    assert store._safe("evil\x1b[31m.yaml") == "evil?[31m.yaml"
-
-
 # -- what the index answers in place of a walk over all people ---------------------------------
 
 
@@ -401,7 +344,7 @@ def test_staff_are_the_members_of_the_subtree(small: Path, from_cache: bool) -> 
         loaded = open_directory(paths, include_bundled=bundled, progress=False)
         if not from_cache:
             files = [sources.DataFile(path) for path in sources.data_files(paths, bundled)]
-            loaded = store._build(files, store._Progress(False))
+            loaded = store._build(files, Progress(False))
         assert loaded.from_cache is from_cache
         directory = loaded.directory
         for org_id in directory.organizations:

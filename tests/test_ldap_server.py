@@ -623,3 +623,30 @@ def test_ldaps_with_its_ca_and_the_tls_option_checks(tmp_path: Path) -> None:
         assert "leave out --starttls" in one_sentence(sync(server.ldaps_url, "--starttls"))
         plain = sync(server, "--ca-file", ca)
         assert "--ca-file is for TLS" in one_sentence(plain)
+
+
+def test_a_sync_on_a_terminal_shows_entries_sent(slapd: Slapd, tmp_path: Path) -> None:
+    """Issue 14: a bar of the entries sent; with --json stderr stays quiet."""
+    import sys
+
+    from conftest import run_with_stderr_on_terminal
+
+    data = tmp_path / "people.yaml"
+    generate = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
+    subprocess.run([sys.executable, str(generate), "1500", str(data)], check=True)
+    env = {"KJCDIR_LDAP_PASSWORD": PASSWORD, "KJCDIR_PROGRESS_AFTER": "0"}
+    args = ("--no-bundled", "--data", str(data), "ldap", "sync", "--url", slapd.url)
+    args += ("--base", BASE, "--bind-dn", ADMIN)
+    result = run_with_stderr_on_terminal(*args, env=env, timeout=120)
+    assert result.returncode == 0, result.frames
+    sending = [frame for frame in result.frames if frame.startswith("kjcdir: sending")]
+    assert sending, result.frames
+    total = int(sending[0].split()[2].replace(",", ""))  # "kjcdir: sending 1,562 changes"
+    assert total > 1500
+    assert any(f"of {total:,} entries" in frame for frame in sending), sending
+    assert result.frames[-1] == f"kjcdir: {total} added, 0 changed, 0 removed, 0 unchanged."
+
+    quiet = run_with_stderr_on_terminal(*args, "--json", env=env, timeout=120)
+    assert quiet.returncode == 0
+    assert quiet.terminal == ""
+    assert json.loads(quiet.stdout)["unchanged"] == total

@@ -8,10 +8,8 @@ the reading is checked as far as it was read, and nothing is invented about the 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -41,24 +39,33 @@ def _flat_list(path: Path, size: int) -> Path:
     return path
 
 
+# The peak memory of a child counts from its fork: a child of the test process (hundreds
+# of MB after a long test run) would inherit that high-water mark. So a small Python
+# starts kjcdir and reports its peak (os.wait4), its exit code and its time.
+_MEASURE = """
+import json, os, subprocess, sys, time
+started = time.monotonic()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+peak = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 1024)
+code = os.waitstatus_to_exitcode(status)
+print(json.dumps([code, time.monotonic() - started, peak]))
+"""
+
+
 def _peak_of_check(path: Path) -> tuple[int, str, float, float]:
     """`kjcdir check FILE` as a process: exit code, stderr, seconds and peak memory (MB)."""
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [kjcdir_executable(), "--no-bundled", "check", str(path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    import json
+
+    measured = subprocess.run(
+        [sys.executable, "-c", _MEASURE, kjcdir_executable(), "--no-bundled", "check", str(path)],
+        capture_output=True,
         text=True,
+        timeout=120,
+        check=True,
     )
-    # os.wait4 gives the child's own peak (maximum RSS); a refusal is a line or two on
-    # stderr, far less than a pipe holds, so the child never waits for the reader
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.stderr is not None
-    stderr = process.stderr.read()
-    process.stderr.close()
-    peak = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 1024)
-    return process.returncode, stderr, time.monotonic() - started, peak
+    code, seconds, peak = json.loads(measured.stdout)
+    return code, measured.stderr, seconds, peak
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="os.wait4 is POSIX")

@@ -98,13 +98,14 @@ def _settings(ctx: typer.Context) -> Settings:
     )
 
 
-def _open(ctx: typer.Context) -> Loaded:
+def _open(ctx: typer.Context, json: bool = False) -> Loaded:
+    """The directory in use; a first load shows its progress on a terminal, not with --json."""
     from kjcdir.errors import DataError
     from kjcdir.store import open_directory
 
     settings = _settings(ctx)
     try:
-        return open_directory(settings.data, settings.include_bundled)
+        return open_directory(settings.data, settings.include_bundled, False if json else None)
     except DataError as error:
         _data_error(error)
 
@@ -234,7 +235,7 @@ def find(
     from kjcdir.output import Form, emit
 
     search_fields = parse_fields(fields)
-    loaded = _open(ctx)
+    loaded = _open(ctx, json)
     form = _form(json, plain)
     text = _typed(query)
     notes: list[str] = []  # the parts of "A, B" that found no one
@@ -277,7 +278,7 @@ def show(
 
     if letter and json:
         raise KjcdirError("--letter prints text to paste; --json gives 'greeting' and 'address'.")
-    loaded = _open(ctx)
+    loaded = _open(ctx, json)
     item = get_entry(loaded, entry_id)
     if letter:
         emit.letter(loaded.directory, item)
@@ -304,7 +305,7 @@ def list_command(
     from kjcdir.lookup import lead_affiliations, list_people
     from kjcdir.output import emit
 
-    loaded = _open(ctx)
+    loaded = _open(ctx, json)
     form = _form(json, plain)
     org_text = _decoded(org) if org is not None else None
     topic_text = _decoded(topic) if topic else topic
@@ -328,7 +329,7 @@ def orgs(
     from kjcdir.lookup import search_orgs
     from kjcdir.output import emit
 
-    loaded = _open(ctx)
+    loaded = _open(ctx, json)
     form = _form(json, plain)
     directory = loaded.directory
     if not query:
@@ -354,7 +355,7 @@ def topics(
     from kjcdir.lookup import topic_rows
     from kjcdir.output import emit
 
-    loaded = _open(ctx)
+    loaded = _open(ctx, json)
     form = _form(json, plain)
     text = _typed(query) if query else None
     try:
@@ -399,7 +400,7 @@ def info(ctx: typer.Context, json: JsonOption = False) -> None:
     from kjcdir import cache
     from kjcdir.output import emit
 
-    loaded = _open(ctx)
+    loaded = _open(ctx, json)
     directory = loaded.directory
     cacheable = all(path.is_file() for path in loaded.files)  # pipes are never cached
     facts = {
@@ -557,10 +558,20 @@ def export(
     for note in unanswered:
         report(note)
 
+    from kjcdir.output.progress import Counted, Progress, stderr_is_terminal
+
+    # a bar for an export that takes a while; not when the export itself goes to stdout
+    bar = Progress(stderr_is_terminal() and (vdir is not None or not to_stdout))
+    target = Path(str(output or vdir)).name
+    bar.stage(f"exporting to {target}", len(people) + len(orgs), "contacts")
+    counted_people, counted_orgs = Counted(people, bar), Counted(orgs, bar)
     if vdir is not None:
-        cards = render.vcard_files(loaded.directory, people, orgs, request.version)
-        current = render.CardNames(loaded.directory)
-        done = files.write_vdir(vdir, cards, render.is_own_card, force, current, prune)
+        with bar:
+            cards = render.vcard_files(
+                loaded.directory, counted_people, counted_orgs, request.version
+            )
+            current = render.CardNames(loaded.directory)
+            done = files.write_vdir(vdir, cards, render.is_own_card, force, current, prune)
         for sentence in [*done.skipped, *files.stale_sentences(done, prune)]:
             report(sentence)
         report(files.vdir_summary(vdir, done))
@@ -568,7 +579,8 @@ def export(
             raise typer.Exit(EXIT_USAGE)
         return
     notes: list[str] = []  # said once the export is written, not before a failed write
-    data = render.export_bytes(loaded.directory, request, people, orgs, notes)
+    with bar:
+        data = render.export_bytes(loaded.directory, request, counted_people, counted_orgs, notes)
     if to_stdout:
         write_bytes(data)
     else:
@@ -752,9 +764,13 @@ def ldap_sync(
     from kjcdir.output.emit import write, write_json
 
     target = Target(url, base, bind_dn, starttls, ca_file)  # a typo is said before a prompt
-    loaded = _open(ctx)
+    loaded = _open(ctx, json)
     people, orgs = contacts(loaded)
-    changes = sync(target, read_password(password_file), loaded.directory, people, orgs, dry_run)
+    password = read_password(password_file)
+    from kjcdir.output.progress import Progress, stderr_is_terminal
+
+    with Progress(stderr_is_terminal() and not json) as bar:
+        changes = sync(target, password, loaded.directory, people, orgs, dry_run, bar)
     note = mail_note([*people, *orgs])
     if note is not None:
         report(note)

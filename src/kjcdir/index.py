@@ -371,18 +371,31 @@ def build_index(directory: Directory, progress: ProgressCallback | None = None) 
             text_words[text] = found
         return found
 
+    # the words of a list of texts (a team's topics, the roles of a post) repeat whole
+    list_words: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+    def words_of(texts: tuple[str, ...]) -> tuple[int, ...]:
+        found = list_words.get(texts)
+        if found is None:
+            found = tuple(dict.fromkeys(word for text in texts for word in words(text)))
+            list_words[texts] = found
+        return found
+
     person_words: dict[str, dict[int, list[int]]] = {name: {} for name in PERSON_FIELDS}
     org_words: dict[str, dict[int, list[int]]] = {name: {} for name in ORG_FIELDS}
 
     def add(table: dict[int, list[int]], texts: Iterable[str], position: int) -> None:
         # positions arrive in increasing order, so each list stays sorted and distinct
         for text in texts:
-            for word_id in words(text):
-                places = table.get(word_id)
-                if places is None:
-                    table[word_id] = [position]
-                elif places[-1] != position:
-                    places.append(position)
+            post(table, words(text), position)
+
+    def post(table: dict[int, list[int]], found: tuple[int, ...], position: int) -> None:
+        for word_id in found:
+            places = table.get(word_id)
+            if places is None:
+                table[word_id] = [position]
+            elif places[-1] != position:
+                places.append(position)
 
     org_people: list[list[int]] = [[] for _ in orgs]
     phones: list[tuple[int, str]] = []
@@ -393,23 +406,34 @@ def build_index(directory: Directory, progress: ProgressCallback | None = None) 
     role_words, topic_words = person_words[FIELD_ROLE], person_words[FIELD_TOPIC]
     place_words = person_words[FIELD_PLACE]
     step = max(1000, count // 100)
+    at = people.at
     for position in range(count):
         if progress is not None and position % step == 0:
             progress(position / count)
-        person = people.at(position)
-        add(name_words, (person.given_name or "", person.family_name), position)
-        # the local part of an address is a name; the domain would match everyone there
-        add(contact_words, [email.split("@")[0] for email in person.emails], position)
-        add(role_words, [aff.role for aff in person.affiliations if aff.role], position)
+        person = at(position)
+        given_name, family_name = person.given_name, person.family_name
+        if given_name:
+            post(name_words, words(given_name), position)
+        post(name_words, words(family_name), position)
+        for email in person.emails:
+            # the local part of an address is a name; the domain would match everyone there
+            post(contact_words, words(email.split("@")[0]), position)
+            emails.append((position, fold(email)))
+        affiliations = person.affiliations
+        if affiliations:
+            roles = tuple(aff.role for aff in affiliations if aff.role)
+            if roles:
+                post(role_words, words_of(roles), position)
+            for affiliation in affiliations:
+                org_at = org_position.get(affiliation.org_id)
+                if org_at is not None and position not in org_people[org_at][-1:]:
+                    org_people[org_at].append(position)
         if person.address is not None:
-            add(place_words, person.address.lines(), position)
-        add(topic_words, person.topics, position)
-        phones.extend((position, phone.e164.lstrip("+")) for phone in person.phones)
-        emails.extend((position, fold(email)) for email in person.emails)
-        for affiliation in person.affiliations:
-            org_at = org_position.get(affiliation.org_id)
-            if org_at is not None and position not in org_people[org_at][-1:]:
-                org_people[org_at].append(position)
+            post(place_words, words_of(person.address.lines()), position)
+        if person.topics:
+            post(topic_words, words_of(person.topics), position)
+        for phone in person.phones:
+            phones.append((position, phone.e164.lstrip("+")))
         sort_keys.append(sort_key(person))
         names.append(person.name)
 

@@ -337,6 +337,21 @@ class FileValidator:
     def text(
         self, node: Value, what: str, limit: int = MAX_SHORT_TEXT, allow_date: bool = False
     ) -> str | None:
+        # Most values are sound text: quoted, or plain and read as text, printable, not
+        # too long. They are taken here; the rest is checked again below, with its problem.
+        if (
+            node.__class__ is Scalar
+            and node.tag is None
+            and (not node.implicit[0] or scalar_tag(node) == STR)
+        ):
+            value: str = node.value.strip()
+            if value and len(value) <= limit and value.isprintable():
+                return self.strings.setdefault(value, value) if len(value) <= 64 else value
+        return self.checked_text(node, what, limit, allow_date)
+
+    def checked_text(
+        self, node: Value, what: str, limit: int = MAX_SHORT_TEXT, allow_date: bool = False
+    ) -> str | None:
         if not isinstance(node, Scalar):
             if not self.foreign_tag(node):
                 self.problem(node, f"{what} must be text, not a {_kind(node)}")
@@ -355,7 +370,7 @@ class FileValidator:
                         node, f"{what} must be text (put it in quotes): {shorten(node.value)}"
                     )
                     return None
-        value = str(node.value).strip()
+        value = node.value.strip()
         if not value:
             self.problem(node, f"{what} is empty")
             return None
@@ -394,8 +409,10 @@ class FileValidator:
             self.too_many(node, what, MAX_LIST)
             return []
         values = []
+        item_of = f"an item of {what}"
+        text = self.text
         for item in items:
-            value = self.text(item, f"an item of {what}", limit)
+            value = text(item, item_of, limit)
             if value is not None:
                 values.append((value, item))
         return values

@@ -11,6 +11,7 @@ from kjcdir.ldap.entries import directory_entries
 from kjcdir.ldap.plan import Plan, plan
 from kjcdir.ldap.server import Target, apply, read_base, read_entries
 from kjcdir.model import Directory, Organization, Person
+from kjcdir.output.progress import Progress
 from kjcdir.store import Loaded
 
 PASSWORD_VARIABLE = "KJCDIR_LDAP_PASSWORD"
@@ -32,16 +33,23 @@ def sync(
     people: list[Person],
     orgs: list[Organization],
     dry_run: bool,
+    progress: Progress | None = None,
 ) -> Plan:
     """Read the subtree once, plan the difference to the entries of `people` and `orgs`,
-    and send it (unless `dry_run`)."""
+    and send it (unless `dry_run`); `progress` hears of each entry sent."""
     connection = target.connect(password)
     try:
         base = read_base(connection, target.base)
+        if progress is not None:
+            progress.stage(f"reading the entries under {base}")
         present = read_entries(connection, base)
         changes = plan(directory_entries(directory, people, orgs, base), present, base)
         if not dry_run:
-            apply(connection, changes, base)
+            sent = None
+            if progress is not None:
+                progress.stage(f"sending {changes.size:,} changes", changes.size, "entries")
+                sent = progress.advance
+            apply(connection, changes, base, sent)
         return changes
     finally:
         connection.unbind()
