@@ -14,7 +14,7 @@ from conftest import run_process
 from kjcdir.errors import DataError
 from kjcdir.load import MAX_PROBLEMS, load, parse_file
 from kjcdir.model import Phone
-from kjcdir.validate import _german_digits, parse_phone
+from kjcdir.phones import _german_digits, parse_phone
 
 # One cache for the module: the bundled directory is compiled once, not per test.
 pytestmark = pytest.mark.usefixtures("module_cache")
@@ -548,3 +548,18 @@ def test_the_fast_reading_covers_valid_numbers_of_every_kind() -> None:
         assert parse_phone.__wrapped__(text) == _phonenumbers_reading(text) is not None
     for text in ("0611 1706-0", "+49 (0)611 1706-0", "+49 0611 1706", "+1 202 555 0143"):
         assert _german_digits(text) is None  # phonenumbers' parser reads these
+
+
+def test_every_key_of_the_schema_is_text_when_written_plain() -> None:
+    """kjcdir.checks accepts a known key without asking yaml's resolver what it is:
+    none of the schema's names may read as a number, a date, a yes/no value or null."""
+    import yaml
+
+    from kjcdir.validate import PLAIN_TEXT_KEYS, TOP_KEYS
+    from kjcdir.yamlstream import STR, scalar_tag
+
+    for name in sorted(PLAIN_TEXT_KEYS | TOP_KEYS):
+        events = list(yaml.parse(f"{name}: x\n", Loader=yaml.SafeLoader))
+        key = next(event for event in events if isinstance(event, yaml.ScalarEvent))
+        assert scalar_tag(key) == STR, name
+        assert yaml.compose(f"{name}: x\n").value[0][0].tag == STR, name  # type: ignore[union-attr]

@@ -17,20 +17,13 @@ from pathlib import Path
 
 import yaml
 
+from kjcdir.checks import MAX_PROBLEMS, MAX_REPEATED_VALUES, CutShort, Stop, shorten
 from kjcdir.errors import DataError, Problem
 from kjcdir.model import Directory, Meta, Organization, People, Person
+from kjcdir.phones import parse_phone
 from kjcdir.rules import MAX_ID, MAX_LIST, MAX_LONG_TEXT, MAX_SHORT_TEXT
 from kjcdir.sources import DataFile, OpenFiles, data_files
-from kjcdir.validate import (
-    MAX_PROBLEMS,
-    MAX_REPEATED_VALUES,
-    CutShort,
-    FileValidator,
-    ParsedFile,
-    Stop,
-    parse_phone,
-    shorten,
-)
+from kjcdir.validate import FileValidator, ParsedFile
 from kjcdir.yamlstream import ReadStopped, read
 
 __all__ = [
