@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -295,6 +296,42 @@ def test_the_cache_lives_in_xdg_cache_home(
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # the XDG spec says: ignore it
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache.cache_dir() == tmp_path / "home" / ".cache" / "kjcdir"
+
+
+def test_kjcdir_cache_dir_comes_before_the_platform_s_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "mine"
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the XDG rules are Linux's")
+def test_without_xdg_cache_home_the_cache_is_in_dot_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KJCDIR_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "kjcdir"
+
+
+def test_the_platform_s_cache_folder_comes_from_platformdirs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS and Windows users get their platform's folder: kjcdir asks platformdirs."""
+    import platformdirs
+
+    asked: list[tuple[object, ...]] = []
+
+    def user_cache_path(*args: object, **options: object) -> Path:
+        asked.append((*args, *sorted(options.items())))
+        return tmp_path / "Library" / "Caches" / "kjcdir"
+
+    monkeypatch.delenv("KJCDIR_CACHE_DIR")
+    monkeypatch.setattr(platformdirs, "user_cache_path", user_cache_path)
+    assert cache.cache_dir() == tmp_path / "Library" / "Caches" / "kjcdir"
+    assert asked == [("kjcdir", ("appauthor", False))]
 
 
 def test_a_write_leaves_no_temporary_files(small: Path) -> None:

@@ -60,14 +60,20 @@ class CacheError(Exception):
 
 
 def cache_dir() -> Path:
-    """$KJCDIR_CACHE_DIR, else $XDG_CACHE_HOME/kjcdir, else ~/.cache/kjcdir."""
+    """$KJCDIR_CACHE_DIR, else the user cache folder by the platform's rules (platformdirs):
+    $XDG_CACHE_HOME/kjcdir or ~/.cache/kjcdir on Linux, ~/Library/Caches/kjcdir on macOS,
+    %LOCALAPPDATA%\\kjcdir\\Cache on Windows."""
     explicit = os.environ.get("KJCDIR_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base or not os.path.isabs(base):  # the XDG spec says to ignore relative paths
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kjcdir"
+    import platformdirs
+
+    folder = platformdirs.user_cache_path("kjcdir", appauthor=False)
+    if not folder.is_absolute():
+        # a relative $XDG_CACHE_HOME, which platformdirs takes as it is: the XDG spec says
+        # to ignore it, and a cache beside whatever the current folder is would be wrong
+        folder = Path.home() / ".cache" / "kjcdir"
+    return folder
 
 
 def cache_key(identities: Iterable[str]) -> str:
