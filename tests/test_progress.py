@@ -9,6 +9,10 @@ quiet. The bars are drawn by real processes on a pseudo-terminal here.
 from __future__ import annotations
 
 import io
+import os
+import pty
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -16,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_process, run_with_stderr_on_terminal
+from conftest import kjcdir_executable, run_process, run_with_stderr_on_terminal
 from kjcdir.output import progress
 from kjcdir.output.progress import Counted, Progress
 
@@ -103,6 +107,7 @@ def test_file_names_are_shown_inertly(monkeypatch: pytest.MonkeyPatch) -> None:
         (4000, 10_000, "contacts", "4,000 of 10,000 contacts"),
         (12, None, "entries", "12 entries"),
         (0, None, "", ""),
+        (16_384, 884_100, "bytes", "16.4 of 884.1 kB"),
     ],
 )
 def test_amounts(completed: int, total: int | None, unit: str, shown: str) -> None:
@@ -153,7 +158,8 @@ def test_a_first_load_shows_bytes_read_on_a_terminal(three_thousand: Path, cache
     frames = result.frames
     reading = [frame for frame in frames if frame.startswith("kjcdir: reading and checking")]
     assert reading, frames
-    assert any(" MB" in frame and "%" in frame for frame in reading), reading
+    amount = re.compile(r"\d+% \d+\.\d of \d+\.\d kB")  # 884 kB of YAML
+    assert any(amount.search(frame) for frame in reading), reading
     assert "people.yaml" in reading[0]
     # the bar is erased before the answer: the last thing on the terminal clears the line
     assert result.terminal.rstrip().endswith("\x1b[2K")
@@ -258,3 +264,61 @@ def test_json_output_keeps_stderr_quiet_on_a_terminal(
     assert result.returncode == 0
     assert result.terminal == ""
     assert result.stdout.startswith(("[", "{"))
+
+
+@pytest.mark.parametrize("value", ["inf", "1e12", "nan"])
+def test_a_delay_of_forever_never_draws_and_never_fails(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    monkeypatch.setenv("KJCDIR_PROGRESS_AFTER", value)
+    terminal = FakeTerminal()
+    with Progress(True, stream=terminal) as bar:
+        bar.stage("indexing", total=10, unit="people")
+        time.sleep(0.2)
+    assert terminal.getvalue() == ""
+    assert capsys.readouterr().err == ""  # no exception in the drawing thread
+
+
+def test_counted_counts_each_item_once_over_two_passes() -> None:
+    bar = Progress(False)
+    items = Counted(["a", "b"], bar)
+    assert list(items) == ["a", "b"]
+    assert list(items) == ["a", "b"]
+    assert bar.completed == 2
+
+
+def test_a_signal_during_a_load_leaves_the_cursor_shown(
+    three_thousand: Path, cache_dir: Path, tmp_path: Path
+) -> None:
+    """SIGTERM while the bar is drawn: kjcdir ends (143) and the terminal's cursor, which
+    the bar hides, is shown again."""
+    big = tmp_path / "big.yaml"
+    subprocess.run([sys.executable, str(GENERATE), "30000", str(big)], check=True)
+    master, slave = pty.openpty()
+    env = {**os.environ, "KJCDIR_PROGRESS_AFTER": "0", "TERM": "xterm-256color"}
+    process = subprocess.Popen(
+        [kjcdir_executable(), "--no-bundled", "--data", str(big), "find", "x"],
+        stdin=slave,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    received = b""
+    deadline = time.monotonic() + 30
+    while b"reading and checking" not in received:
+        assert time.monotonic() < deadline, received
+        received += os.read(master, 65536)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 128 + signal.SIGTERM
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        received += chunk
+    os.close(master)
+    assert received.count(b"\x1b[?25l") >= 1
+    assert received.rfind(b"\x1b[?25h") > received.rfind(b"\x1b[?25l")

@@ -20,7 +20,7 @@ from kjcdir import yamlstream
 from kjcdir.load import MAX_PROBLEMS, parse_bytes
 from kjcdir.rules import MAX_LIST
 from kjcdir.validate import FileValidator
-from kjcdir.yamlstream import MAX_ANCHORED, READ_LIMIT, ReadStopped
+from kjcdir.yamlstream import MAX_ANCHORED, MAX_ENTRY, READ_LIMIT, ReadStopped
 
 MEMORY_LIMIT_MB = 300  # the issue's bound for the first load of any file
 
@@ -155,10 +155,68 @@ def test_anchors_beyond_the_limit_stop_the_reading() -> None:
 
 
 def test_values_kept_for_anchors_are_bounded_too() -> None:
-    """One anchored list of entries that each hold many values."""
-    entries = "".join(f"    - [{', '.join(['v'] * 100)}]\n" for _ in range(MAX_ANCHORED // 100 + 1))
-    problems = parse_bytes("f.yaml", f"people: []\nmeta: &m\n  x:\n{entries}".encode()).problems
+    """Anchored values under unknown keys, each within the bound of an entry: together
+    they are more than the reader keeps for aliases."""
+    inner = "[" + ", ".join(["v"] * 100) + "]"
+    value = "[" + ", ".join([inner] * 190) + "]"  # 19,190 values, under MAX_ENTRY
+    keys = "".join(f"k{n}: &m{n} {value}\n" for n in range(MAX_ANCHORED // 19_000 + 1))
+    problems = parse_bytes("f.yaml", f"people: []\n{keys}".encode()).problems
     assert problems[-1].message.startswith("the values anchored (&) in the file hold more than")
+
+
+def test_an_entry_of_many_nested_values_is_refused_in_bounded_memory() -> None:
+    """Lists of lists within every limit of a list: the entry as a whole is the limit."""
+    inner = "[" + ", ".join(["a"] * 2000) + "]"
+    junk = "".join(f"      {inner},\n" for _ in range(1000))
+    text = f"people:\n  - id: a\n    family_name: M\n    junk: [\n{junk}      a]\n"
+    problems = parse_bytes("f.yaml", text.encode()).problems
+    assert [(p.line, p.column) for p in problems] == [(2, 5), (4, 5)]
+    assert problems[0].message == (
+        f"reading stopped at an entry of more than {MAX_ENTRY:,} values (a directory entry "
+        "holds a few hundred at most)"
+    )
+    assert problems[1].message.startswith("unknown key 'junk' in a person")
+
+
+def test_the_largest_sound_entry_is_read() -> None:
+    """An organisation with every list at its limit stays under the bound of an entry."""
+    lists = "".join(
+        f"    {key}: [{', '.join(f'{key}-{n}' for n in range(MAX_LIST))}]\n"
+        for key in ("aliases", "tasks", "topics")
+    )
+    emails = ", ".join(f"a{n}@x.de" for n in range(MAX_LIST))
+    text = f"organizations:\n  - id: o\n    name: O\n{lists}    emails: [{emails}]\n"
+    result = parse_bytes("f.yaml", text.encode())
+    assert result.problems == []
+    assert len(result.organizations[0].topics) == MAX_LIST
+
+
+def test_an_alias_to_a_whole_list_of_entries_is_refused() -> None:
+    """The lists of entries are read once and not kept: an alias cannot repeat one."""
+    text = "people: &p\n  - {id: a, family_name: M}\norganizations: *p\n"
+    problems = parse_bytes("f.yaml", text.encode()).problems
+    assert [(p.line, p.column) for p in problems] == [(3, 16)]
+    assert problems[0].message.startswith("the alias *p repeats the whole file or a whole list")
+
+
+def test_anchored_lists_of_entries_and_an_anchored_top_stream_as_any() -> None:
+    """An anchor on 'people' or on the whole file changes nothing: no limit of a kept list."""
+    people = "".join(f"  - {{id: p{n}, family_name: X}}\n" for n in range(READ_LIMIT + 1))
+    for text in (f"people: &p\n{people}", f"--- &top\npeople:\n{people}"):
+        result = parse_bytes("f.yaml", text.encode())
+        assert result.problems == []
+        assert len(result.people) == READ_LIMIT + 1
+
+
+def test_a_yaml_error_after_many_problems_is_the_one_problem_said() -> None:
+    """Reading stops at MAX_PROBLEMS, but the rest is still parsed: a file that is not
+    YAML further on says that, as it would have without the problems."""
+    broken = "".join(f"  - x{n}: 1\n" for n in range(MAX_PROBLEMS))
+    text = f"people:\n{broken}bad: [\n"
+    problems = parse_bytes("f.yaml", text.encode()).problems
+    assert len(problems) == 1
+    assert problems[0].message.startswith("YAML syntax")
+    assert problems[0].line == MAX_PROBLEMS + 3
 
 
 def test_nesting_is_bounded_without_libyaml_too(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -140,7 +140,7 @@ def files(draw: st.DrawFn) -> bytes:
     parts = []
     for key in draw(
         st.lists(
-            st.sampled_from(["meta", "organizations", "people", "people", "contacts"]),
+            st.sampled_from(["meta", "organizations", "people", "people", "contacts", "?"]),
             min_size=1,
             max_size=4,
         )
@@ -152,6 +152,9 @@ def files(draw: st.DrawFn) -> bytes:
             items = draw(st.lists(entries(anchors, keys), max_size=4))
             opening = f"{key}:" + (" &s" if _rare(draw, 20) else "")
             parts.append(opening + ("\n" + "".join(items) if items else " []\n"))
+        elif key == "?":  # a key that is a list or a mapping
+            written = draw(values(anchors))
+            parts.append(f"? {written}\n: x\n" if _rare(draw, 1) else f"{{{written}: x}}\n")
         else:
             parts.append(f"{key}: {draw(values(anchors, key))}\n")
     text = "".join(parts)

@@ -173,12 +173,12 @@ def _complete_orgs(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def _quiet_open(ctx: typer.Context) -> Loaded | None:
-    """The directory for shell completion, which must never print an error."""
+    """The directory for shell completion, which must never print (an error, or a bar)."""
     from kjcdir.store import open_directory
 
     settings = _settings(ctx)
     try:
-        return open_directory(settings.data, settings.include_bundled)
+        return open_directory(settings.data, settings.include_bundled, progress=False)
     except Exception:
         return None
 
@@ -563,7 +563,8 @@ def export(
     # a bar for an export that takes a while; not when the export itself goes to stdout
     bar = Progress(stderr_is_terminal() and (vdir is not None or not to_stdout))
     target = Path(str(output or vdir)).name
-    bar.stage(f"exporting to {target}", len(people) + len(orgs), "contacts")
+    written = len(people) + (len(orgs) if render.writes_organizations(request.format) else 0)
+    bar.stage(f"exporting to {target}", written, "contacts")
     counted_people, counted_orgs = Counted(people, bar), Counted(orgs, bar)
     if vdir is not None:
         with bar:
@@ -589,8 +590,7 @@ def export(
     for note in notes:
         report(note)
     if not to_stdout:
-        count = len(people) + len(orgs)
-        report(f"wrote {count} {'contact' if count == 1 else 'contacts'} to {output}.")
+        report(f"wrote {written} {'contact' if written == 1 else 'contacts'} to {output}.")
 
 
 @app.command("mutt-query")

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import yaml
 
-from kjcdir.checks import MAX_PROBLEMS, MAX_REPEATED_VALUES, CutShort, Stop, shorten
+from kjcdir.checks import (
+    MAX_PROBLEMS,
+    MAX_REPEATED_VALUES,
+    CutShort,
+    Stop,
+    TooManyProblems,
+    shorten,
+)
 from kjcdir.errors import DataError, Problem
 from kjcdir.model import Directory, Meta, Organization, People, Person
 from kjcdir.phones import parse_phone
@@ -147,7 +154,7 @@ def parse_bytes(name: str, raw: bytes, progress: Callable[[int], None] | None = 
     validator = FileValidator(name, MAX_REPEATED_VALUES + characters // 8)
     result = validator.result
     try:
-        read(content, validator, progress)
+        read(content, validator, progress, drain=(TooManyProblems,))
     except yaml.YAMLError as error:
         # a file that is not YAML has that one problem: what was read of it says nothing
         line, column, message = _syntax_problem(error, str(content, "utf-8"))
@@ -237,10 +244,16 @@ def _offset_position(text: str, offset: int) -> tuple[int, int]:
 
 
 def _character_at(text: str, line: int, column: int) -> str:
-    lines = text.split("\n", line)
-    if line - 1 < len(lines) and column - 1 < len(lines[line - 1]):
-        return lines[line - 1][column - 1]
-    return ""
+    """The character at a position; the lines before it are skipped, not split off (an
+    error on the last line of a large file would copy all of it)."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = text.find("\n", start)
+    current = text[start : end if end >= 0 else len(text)]
+    return current[column - 1] if 0 < column <= len(current) else ""
 
 
 def layer(files: Sequence[ParsedFile]) -> tuple[Directory, list[Problem]]:

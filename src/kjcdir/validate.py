@@ -81,7 +81,7 @@ class ParsedFile:
     # positions of references, checked once all files are layered: (kind, id, target, line, col)
     references: list[tuple[str, str, str, int, int]] = field(default_factory=list)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    stopped: bool = False  # reading stopped at a limit; the last problem says so
+    stopped: bool = False  # reading stopped at MAX_PROBLEMS; the last problem says so
 
 
 class FileValidator(ValueChecks):

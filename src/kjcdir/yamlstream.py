@@ -43,6 +43,7 @@ SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
 
 READ_LIMIT = 5_000  # items of one list or mapping kept whole (a directory's lists hold 500)
+MAX_ENTRY = 20_000  # values kept for one entry (the largest sound one holds about 3,600)
 MAX_ANCHORED = 100_000  # values kept for aliases: anchors are for a few shared values
 MAX_DEPTH = 1_000  # as libyaml's own limit; the pure-Python parser has none
 
@@ -57,7 +58,7 @@ Mark = Any  # yaml.Mark, or the same made by libyaml's binding (yaml._Mark)
 class Collection:
     """A list or mapping that was read: resolved tag, anchor, start mark and items."""
 
-    __slots__ = ("anchor", "items", "more", "start_mark", "tag")
+    __slots__ = ("anchor", "items", "more", "start_mark", "streamed", "tag")
 
     def __init__(self, event: MappingStartEvent | SequenceStartEvent, default_tag: str) -> None:
         tag = event.tag
@@ -67,6 +68,9 @@ class Collection:
         self.items: list[Value] = []
         # True when reading stopped inside it (see READ_LIMIT): its items are only the first
         self.more = False
+        # the top mapping and the lists of entries are streamed, not kept: 1 while they are
+        # read, 2 after (an alias may name one while it is open, as its kind, not after)
+        self.streamed = 0
 
     def __repr__(self) -> str:
         more = ", …" if self.more else ""
@@ -186,16 +190,56 @@ class _Reader:
         self.sink = sink
         self.anchors: dict[str, Value] = {}
         self.anchored = 0  # values kept because they are (inside) an anchored value
+        self.kept = 0  # values kept for the entry (or top-level value) being read
         self.stack: list[_Frame] = []
         self.root_mark: Mark | None = None
 
-    def run(self, next_event: Callable[[], yaml.Event]) -> None:
+    def run(
+        self, next_event: Callable[[], yaml.Event], drain: tuple[type[Exception], ...] = ()
+    ) -> None:
         next_event()  # StreamStartEvent
         event = next_event()
         if isinstance(event, StreamEndEvent):
             self.sink.whole(None)
             return
-        self.document(next_event)
+        try:
+            self.document(next_event)
+        except drain:
+            # the sink has heard enough, but a file that is not YAML further on must still
+            # say that first: the rest is parsed for its syntax, keeping nothing
+            self.drain(next_event)
+            raise
+        self.end_of_stream(next_event)
+
+    def drain(self, next_event: Callable[[], yaml.Event]) -> None:
+        """Parse the rest of the document for its syntax alone (and its anchors' names)."""
+        depth = len(self.stack)
+        while depth:
+            event = next_event()
+            kind = event.__class__
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
+                depth += 1
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                depth -= 1
+                continue
+            elif kind is AliasEvent:
+                if event.anchor not in self.anchors:  # type: ignore[attr-defined]
+                    raise _composer_error(None, None, "found undefined alias", event.start_mark)
+                continue
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                first = self.anchors.get(anchor)
+                if first is not None:
+                    raise _composer_error(
+                        "found duplicate anchor; first occurrence",
+                        first.start_mark,
+                        "second occurrence",
+                        event.start_mark,
+                    )
+                self.anchors[anchor] = event  # type: ignore[assignment]  # for its mark
+        self.end_of_stream(next_event)
+
+    def end_of_stream(self, next_event: Callable[[], yaml.Event]) -> None:
         next_event()  # DocumentEndEvent
         event = next_event()
         if not isinstance(event, StreamEndEvent):
@@ -243,16 +287,19 @@ class _Reader:
                 frame = stack.pop()
                 top = stack[-1] if stack else None
                 value = frame.collection
-                if frame.role == _ROOT:
-                    self.sink.end()
-                    return
-                if frame.role == _SECTION:  # its items went to the sink one by one
-                    top.expect_key = True  # type: ignore[union-attr]
+                if frame.items is not None:
+                    self.kept += len(frame.items)
+                    if self.kept > MAX_ENTRY:
+                        self.too_large(frame)
+                elif frame.role != _NORMAL:
+                    frame.collection.streamed = 2  # type: ignore[union-attr]
+                    if frame.role == _ROOT:
+                        self.sink.end()
+                        return
+                    top.expect_key = True  # type: ignore[union-attr]  # a section's end
                     continue
             elif kind is AliasEvent:
-                value = self.anchors.get(event.anchor)  # type: ignore[attr-defined]
-                if value is None:
-                    raise _composer_error(None, None, "found undefined alias", event.start_mark)
+                value = self.alias(event)  # type: ignore[arg-type]
             else:  # pragma: no cover - libyaml sends nothing else inside a document
                 raise _composer_error(None, None, f"unexpected {kind.__name__}", event.start_mark)
 
@@ -270,12 +317,15 @@ class _Reader:
                     if len(items) > top.limit:
                         self.overflow(top)
             elif role == _SECTION:
+                self.kept = 0
                 self.sink.item(top.key, value)  # type: ignore[arg-type]
             elif top.expect_key:  # _ROOT
+                self.kept = 0
                 top.key = value
                 top.want = self.sink.key(value)  # type: ignore[arg-type]
                 top.expect_key = False
             else:
+                self.kept = 0
                 if top.want != SKIP:
                     self.sink.value(top.key, value)  # type: ignore[arg-type]
                 top.expect_key = True
@@ -287,20 +337,25 @@ class _Reader:
         role = _NORMAL
         if top is None:  # the document's top
             self.root_mark = event.start_mark
-            if anchor is None and is_mapping:
-                role = _ROOT  # streamed: the sink hears of each top-level key
-            # a list at the top is no directory: its kind is all that matters
-            keep = is_mapping or anchor is not None
-        elif top.role == _ROOT and not top.expect_key:
+            # a mapping is streamed: the sink hears of each top-level key; a list at the
+            # top is no directory: its kind is all that matters, unless an alias repeats it
+            role = _ROOT if is_mapping else _NORMAL
+            keep = anchor is not None and not is_mapping
+        elif top.role == _ROOT and top.expect_key:
+            keep = True  # a key that is a list or mapping: kept for its place in a message
+        elif top.role == _ROOT:
             keep = top.want != SKIP
-            if top.want == ITEMS and anchor is None and not is_mapping:
-                role = _SECTION
+            if top.want == ITEMS and not is_mapping:
+                role = _SECTION  # the entries are streamed, anchor or not
         else:
             keep = top.role == _SECTION or top.items is not None
-        anchored = anchor is not None or (top is not None and top.anchored)
+        # what an anchor names is kept for its aliases, unless it is streamed
+        anchored = role == _NORMAL and (anchor is not None or (top is not None and top.anchored))
         collection: Sequence | Mapping | None = None
         if keep or anchored or role != _NORMAL or top is None:
             collection = Mapping(event, MAP) if is_mapping else Sequence(event, SEQ)
+            if role != _NORMAL:
+                collection.streamed = 1
         if anchor is not None:
             self.anchor(anchor, collection, top)  # type: ignore[arg-type]
         limit = 2 * READ_LIMIT if is_mapping else READ_LIMIT
@@ -314,6 +369,28 @@ class _Reader:
             frame.key = top.key  # type: ignore[union-attr]
             self.sink.section(frame.key, collection)  # type: ignore[arg-type]
         return frame
+
+    def alias(self, event: AliasEvent) -> Value:
+        value = self.anchors.get(event.anchor)  # type: ignore[arg-type]
+        if value is None:
+            raise _composer_error(None, None, "found undefined alias", event.start_mark)
+        if isinstance(value, Collection) and value.streamed == 2:
+            self.stop(
+                event.start_mark,
+                f"the alias *{event.anchor} repeats the whole file or a whole list of entries, "
+                "which kjcdir reads once and does not keep; anchor single values only",
+            )
+        return value
+
+    def too_large(self, frame: _Frame) -> None:
+        reading = _reading(self.stack)
+        unit = reading[1] if reading is not None else frame
+        assert unit.collection is not None
+        self.stop(
+            unit.collection.start_mark,
+            f"reading stopped at an entry of more than {MAX_ENTRY:,} values (a directory "
+            "entry holds a few hundred at most)",
+        )
 
     def anchor(self, name: str, value: Value, top: _Frame | None) -> None:
         first = self.anchors.get(name)
@@ -424,18 +501,23 @@ class _Feed:
 
 
 def read(
-    data: bytes | memoryview, sink: Sink, progress: Callable[[int], None] | None = None
+    data: bytes | memoryview,
+    sink: Sink,
+    progress: Callable[[int], None] | None = None,
+    drain: tuple[type[Exception], ...] = (),
 ) -> None:
     """Read one YAML document from UTF-8 bytes into `sink`.
 
     Raises yaml.YAMLError for YAML syntax (with the composer's messages and marks),
-    ReadStopped at a limit, and lets whatever the sink raises end the reading.
-    `progress` is told the number of bytes the parser has taken so far.
+    ReadStopped at a limit, and lets whatever the sink raises end the reading; if it is
+    one of `drain`, the rest of the file is first parsed for its syntax (nothing kept),
+    so that a later YAML error is raised instead. `progress` is told the number of
+    bytes the parser has taken so far.
     """
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     stream: IO[bytes] = _Feed(data, progress)  # type: ignore[assignment]
     loader = loader_class(stream)
     try:
-        _Reader(sink).run(loader.get_event)
+        _Reader(sink).run(loader.get_event, drain)
     finally:
         loader.dispose()

@@ -25,6 +25,11 @@ BINARY_FORMATS = ("xlsx",)
 # What each format not fit for a terminal is, for the sentence that refuses to print it there:
 # Windows-1252 has bytes (0x9B, CSI) that an 8-bit terminal takes for an escape sequence.
 NOT_FOR_TERMINALS = {"xlsx": "a binary workbook", "outlook": "Windows-1252 text"}
+
+
+def writes_organizations(format_name: str) -> bool:
+    """Whether the format writes the organisations it is given (CSV holds people only)."""
+    return format_name != "csv"
 LABELLED_FORMATS = ("xlsx", "outlook")  # headers in English or German (--lang)
 
 

@@ -25,13 +25,16 @@ DELAY = 1.0  # seconds of work before a bar appears
 INTERVAL = 0.1  # seconds between redraws
 
 
-def delay() -> float:
-    """The delay before a bar appears: DELAY, or KJCDIR_PROGRESS_AFTER if it is a number."""
+def delay() -> float | None:
+    """Seconds before a bar appears: DELAY, or KJCDIR_PROGRESS_AFTER if it is a number
+    (None: never, for a value beyond a day, `inf` included)."""
     try:
         value = float(os.environ.get("KJCDIR_PROGRESS_AFTER", ""))
     except ValueError:
         return DELAY
-    return value if value >= 0 else DELAY
+    if value != value or value < 0:  # NaN, or a negative number
+        return DELAY
+    return value if value <= 86_400 else None
 
 
 def stderr_is_terminal() -> bool:
@@ -57,6 +60,7 @@ class Progress:
         self.completed: float = 0
         self.drawn = False  # whether a bar has been shown
         self.stages = 0  # stages begun: the drawing thread starts a new bar for each
+        self.current: tuple[int, str, float | None, str] = (0, "", None, "")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -67,6 +71,8 @@ class Progress:
         self.unit = unit
         self.label = _safe(label)
         self.stages += 1
+        # one assignment, so that the drawing thread never sees half of a stage
+        self.current = (self.stages, self.label, total, unit)
 
     def update(self, completed: float) -> None:
         self.completed = completed
@@ -91,7 +97,8 @@ class Progress:
             self._thread.join()
 
     def _run(self) -> None:
-        if self._stop.wait(delay()):
+        wait = delay()
+        if wait is None or self._stop.wait(wait):
             return  # the work was done before a bar was worth showing
         try:
             self._draw()
@@ -127,9 +134,10 @@ class Progress:
         try:
             self.drawn = True
             while True:
-                label, total, unit, completed = self.label, self.total, self.unit, self.completed
-                if self.stages != stage:  # a new stage: a new task, with its own total
-                    stage = self.stages
+                number, label, total, unit = self.current
+                completed = self.completed
+                if number != stage:  # a new stage: a new task, with its own total
+                    stage = number
                     if task is not None:
                         bar.remove_task(task)
                     task = bar.add_task(f"kjcdir: {label}", total=total, amount="")
@@ -146,8 +154,9 @@ class Progress:
 def _amount(completed: float, total: float | None, unit: str) -> str:
     """'12.3 of 30.0 MB', '4,000 of 10,000 contacts'."""
     if unit == "bytes":
-        done = f"{completed / 1_000_000:.1f}"
-        return f"{done} of {total / 1_000_000:.1f} MB" if total else f"{done} MB"
+        scale, name = (1_000_000, "MB") if (total or completed) >= 1_000_000 else (1000, "kB")
+        done = f"{completed / scale:.1f}"
+        return f"{done} of {total / scale:.1f} {name}" if total else f"{done} {name}"
     if total:
         return f"{int(completed):,} of {int(total):,} {unit}".rstrip()
     return f"{int(completed):,} {unit}".rstrip() if completed else ""
@@ -165,6 +174,7 @@ class Counted(Sequence[T]):
     def __init__(self, items: Sequence[T], progress: Progress) -> None:
         self.items = items
         self.progress = progress
+        self.taken = 0  # items taken at least once
 
     def __len__(self) -> int:
         return len(self.items)
@@ -177,7 +187,11 @@ class Counted(Sequence[T]):
         return self.items[index]
 
     def __iter__(self) -> Iterator[T]:
+        # an export may go through its contacts twice (to gather notes, then to write):
+        # each item counts once
         progress = self.progress
-        for item in self.items:
+        for index, item in enumerate(self.items):
             yield item
-            progress.completed += 1
+            if index == self.taken:
+                self.taken += 1
+                progress.completed += 1
