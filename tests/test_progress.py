@@ -150,15 +150,25 @@ def _wait_for(condition: object, seconds: float = 5) -> None:
 # -- real processes on a terminal -------------------------------------------------------
 
 
-def test_a_first_load_shows_bytes_read_on_a_terminal(three_thousand: Path, cache_dir: Path) -> None:
+@pytest.fixture(scope="module")
+def twenty_thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Large enough that reading it takes a good part of a second on any machine."""
+    path = tmp_path_factory.mktemp("progress") / "people.yaml"
+    subprocess.run([sys.executable, str(GENERATE), "20000", str(path)], check=True)
+    return path
+
+
+def test_a_first_load_shows_bytes_read_on_a_terminal(
+    twenty_thousand: Path, cache_dir: Path
+) -> None:
     result = run_with_stderr_on_terminal(
-        "--no-bundled", "--data", str(three_thousand), "find", "schaefer", env=ALWAYS
+        "--no-bundled", "--data", str(twenty_thousand), "find", "schaefer", env=ALWAYS
     )
     assert result.returncode == 0
     frames = result.frames
     reading = [frame for frame in frames if frame.startswith("kjcdir: reading and checking")]
     assert reading, frames
-    amount = re.compile(r"\d+% \d+\.\d of \d+\.\d kB")  # 884 kB of YAML
+    amount = re.compile(r"\d+% \d+\.\d of 5\.\d MB")  # 5.9 MB of YAML
     assert any(amount.search(frame) for frame in reading), reading
     assert "people.yaml" in reading[0]
     # the bar is erased before the answer: the last thing on the terminal clears the line
