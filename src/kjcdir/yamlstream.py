@@ -228,15 +228,7 @@ class _Reader:
                 continue
             anchor = getattr(event, "anchor", None)
             if anchor is not None:
-                first = self.anchors.get(anchor)
-                if first is not None:
-                    raise _composer_error(
-                        "found duplicate anchor; first occurrence",
-                        first.start_mark,
-                        "second occurrence",
-                        event.start_mark,
-                    )
-                self.anchors[anchor] = event  # type: ignore[assignment]  # for its mark
+                self.new_anchor(anchor, event)  # type: ignore[arg-type]  # kept for its mark
         self.end_of_stream(next_event)
 
     def end_of_stream(self, next_event: Callable[[], yaml.Event]) -> None:
@@ -392,7 +384,8 @@ class _Reader:
             "entry holds a few hundred at most)",
         )
 
-    def anchor(self, name: str, value: Value, top: _Frame | None) -> None:
+    def new_anchor(self, name: str, value: Value) -> None:
+        """Name a value; a name given twice is an error of YAML, as yaml's composer says."""
         first = self.anchors.get(name)
         if first is not None:
             raise _composer_error(
@@ -402,6 +395,9 @@ class _Reader:
                 value.start_mark,
             )
         self.anchors[name] = value
+
+    def anchor(self, name: str, value: Value, top: _Frame | None) -> None:
+        self.new_anchor(name, value)
         self.anchored += 1
         if self.anchored > MAX_ANCHORED:
             self.stop(

@@ -30,6 +30,8 @@ NOT_FOR_TERMINALS = {"xlsx": "a binary workbook", "outlook": "Windows-1252 text"
 def writes_organizations(format_name: str) -> bool:
     """Whether the format writes the organisations it is given (CSV holds people only)."""
     return format_name != "csv"
+
+
 LABELLED_FORMATS = ("xlsx", "outlook")  # headers in English or German (--lang)
 
 
