@@ -6,14 +6,14 @@ files: the same model and the same problems. One change from the shipped version
 the top-level keys are read in file order (the streaming loader cannot read 'people'
 before an 'organizations' that comes after it), so a duplicate id shared by an
 organisation and a person is reported at whichever comes second in the file.
-Remove this file together with that test.
+Phone numbers are read with kjcdir.phones (issue 16 changed how they are shown, which
+is no part of reading a file). Remove this file together with that test.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +30,7 @@ from kjcdir.model import (
     Person,
     Phone,
 )
+from kjcdir.phones import parse_phone
 from kjcdir.rules import (
     EMAIL_PATTERN,
     ID_PATTERN,
@@ -545,28 +546,6 @@ def _shorten(text: object, limit: int = 60) -> str:
     """Text for a message: one line, bounded, control characters made visible."""
     value = repr(str(text))[1:-1]
     return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_phone(text: str) -> Phone | None:
-    """A phone number as written (DIN 5008 preferred) → display and E.164, or None if invalid."""
-    import phonenumbers  # only the loader needs it; cached directories skip it
-
-    try:
-        number = phonenumbers.parse(text, "DE")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    display = text if text.startswith("+") else _din_international(number)
-    return Phone(display=display, e164=e164)
-
-
-def _din_international(number: Any) -> str:
-    import phonenumbers
-
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
 _UNICODE_BOMS = (

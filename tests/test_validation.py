@@ -538,14 +538,25 @@ def german_international_numbers(draw: st.DrawFn) -> str:
 def test_german_numbers_in_international_form_are_read_as_phonenumbers_reads_them(
     text: str,
 ) -> None:
-    assert parse_phone.__wrapped__(text) == _phonenumbers_reading(text)
+    read = parse_phone.__wrapped__(text)
+    expected = _phonenumbers_reading(text)
+    assert (read is None) == (expected is None)
+    if read is not None and expected is not None:
+        assert read.e164 == expected.e164
+        # shown in DIN 5008 form: the same digits, grouped by spaces and one hyphen at most
+        # (without an area code where phonenumbers knows of none, as for +49 330000)
+        assert re.sub(r"[^0-9]", "", read.display) == read.e164[1:]
+        din = r"\+49 ([1-9][0-9]* )?[0-9]+(-[0-9]+)?"
+        assert re.fullmatch(din, read.display), read.display
 
 
 def test_the_fast_reading_covers_valid_numbers_of_every_kind() -> None:
     """Fixed lines, mobiles, toll-free, premium: valid, and in the form files write."""
     for text in ("+49 611 1706-0", "+49 151 23456789", "+49 800 1234567", "+49 30 901820"):
         assert _german_digits(text) is not None
-        assert parse_phone.__wrapped__(text) == _phonenumbers_reading(text) is not None
+        read, expected = parse_phone.__wrapped__(text), _phonenumbers_reading(text)
+        assert read is not None and expected is not None
+        assert read == expected  # in DIN 5008 form already: shown as written
     for text in ("0611 1706-0", "+49 (0)611 1706-0", "+49 0611 1706", "+1 202 555 0143"):
         assert _german_digits(text) is None  # phonenumbers' parser reads these
 
@@ -563,3 +574,43 @@ def test_every_key_of_the_schema_is_text_when_written_plain() -> None:
         key = next(event for event in events if isinstance(event, yaml.ScalarEvent))
         assert scalar_tag(key) == STR, name
         assert yaml.compose(f"{name}: x\n").value[0][0].tag == STR, name  # type: ignore[union-attr]
+
+
+# -- every notation shown in DIN 5008's international form (issue 16, item 1) ----------
+
+NOTATIONS = [
+    # written, shown, E.164
+    ("+49 611 1706-69", "+49 611 1706-69", "+49611170669"),  # DIN 5008: as written
+    ("0611 1706-69", "+49 611 1706-69", "+49611170669"),  # national, with extension
+    ("(0611) 17 02-22", "+49 611 1702-22", "+49611170222"),  # brackets, spaces
+    ("+49 (0)611 1706-22", "+49 611 1706-22", "+49611170622"),  # the (0)
+    ("06151/881-234", "+49 6151 881-234", "+496151881234"),  # a slash
+    ("0611 / 1706 - 0", "+49 611 1706-0", "+4961117060"),  # spaces around both
+    ("+49 611 1706 - 22", "+49 611 1706-22", "+49611170622"),
+    ("030 12345678", "+49 30 12345678", "+493012345678"),  # no extension
+    ("0171 1234567", "+49 171 1234567", "+491711234567"),  # a mobile
+    ("+4961117060", "+49 611 17060", "+4961117060"),  # no spaces at all
+    ("0611-170669", "+49 611 170669", "+49611170669"),  # a hyphen after the area code
+    ("+43 1 58858-0", "+43 1 58858-0", "+431588580"),  # Vienna, as written
+    ("+1 202 555 0143", "+1 202 5550143", "+12025550143"),  # grouped otherwise
+]
+
+
+@pytest.mark.parametrize(("written", "shown", "e164"), NOTATIONS, ids=[n[0] for n in NOTATIONS])
+def test_every_notation_is_shown_in_din_5008_form(written: str, shown: str, e164: str) -> None:
+    assert parse_phone.__wrapped__(written) == Phone(shown, e164)
+
+
+def test_a_users_national_number_keeps_its_extension(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "staff.yaml"
+    data.write_text(
+        "people:\n  - id: anna-meier\n    family_name: Meier\n"
+        '    phones: ["0611 1706-69", "(0611) 17 02-22"]\n',
+        encoding="utf-8",
+    )
+    shown = cli.json("--no-bundled", "--data", str(data), "show", "anna-meier")
+    assert [phone["display"] for phone in shown["phones"]] == [
+        "+49 611 1706-69",
+        "+49 611 1702-22",
+    ]
+    assert [phone["e164"] for phone in shown["phones"]] == ["+49611170669", "+49611170222"]

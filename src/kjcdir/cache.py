@@ -47,7 +47,7 @@ from typing import Any
 from kjcdir import __version__
 from kjcdir.atomic import O_NONBLOCK, Folder, is_temporary_name
 
-MAGIC = b"KJCDIR-CACHE-4\n"  # 4: a person record ends with the salutation; SGB 2 is "sgb ii"
+MAGIC = b"KJCDIR-CACHE-5\n"  # 5: phone numbers shown in DIN 5008 form whatever the notation
 # marshal's format can change between Python versions, and int32 arrays are stored
 # in the machine's byte order; the key names both.
 PYTHON_TAG = sys.implementation.cache_tag or "python"  # cpython-311

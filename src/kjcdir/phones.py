@@ -17,14 +17,28 @@ from kjcdir.model import Phone
 
 # "+49 611 1706-69": a German number in international form, digits, spaces and hyphens
 _GERMAN_INTERNATIONAL = re.compile(r"\+49[ -]*[1-9][0-9 -]*\Z")
+# DIN 5008's international form: country code, area code, number, and the extension
+# after a hyphen; a number written so (with its true country code) is shown as written
+_DIN_5008 = re.compile(r"\+([1-9][0-9]{0,2}) [1-9][0-9]* [0-9]+(?:-[0-9]+)?\Z")
+# the extension the source marks: the digits after its last hyphen ("0611 1706-69")
+_EXTENSION = re.compile(r"-\s*([0-9]+)\s*\Z")
 
 
 @functools.lru_cache(maxsize=4096)
 def parse_phone(text: str) -> Phone | None:
-    """A phone number as written (DIN 5008 preferred) → display and E.164, or None if invalid."""
+    """A phone number as written, in any notation → its DIN 5008 international form
+    (`+49 611 1706-69`, the extension where the source marks one) and E.164; None if
+    phonenumbers does not take it for a valid number."""
     digits = _german_digits(text)
     if digits is not None:
-        return Phone(display=text, e164="+49" + digits) if _german_numbers().valid(digits) else None
+        if not _german_numbers().valid(digits):
+            return None
+        if _written_in_din_5008(text, 49):
+            return Phone(display=text, e164="+49" + digits)
+        from phonenumbers import PhoneNumber
+
+        number = PhoneNumber(country_code=49, national_number=int(digits))
+        return Phone(display=din_5008(number, text), e164="+49" + digits)
     import phonenumbers  # only the loader needs it; cached directories skip it
 
     try:
@@ -34,8 +48,30 @@ def parse_phone(text: str) -> Phone | None:
     if not phonenumbers.is_valid_number(number):
         return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    display = text if text.startswith("+") else _din_international(number)
+    display = text if _written_in_din_5008(text, number.country_code) else din_5008(number, text)
     return Phone(display=display, e164=e164)
+
+
+def _written_in_din_5008(text: str, country_code: int | None) -> bool:
+    form = _DIN_5008.match(text)
+    return form is not None and form.group(1) == str(country_code)
+
+
+def din_5008(number: Any, text: str) -> str:
+    """`+49 611 1706-69`: the country code, the area (national destination) code and the
+    rest as phonenumbers divides the number, the rest split before the extension that
+    `text` marks with a hyphen (the digits after its last one)."""
+    import phonenumbers
+
+    national = phonenumbers.national_significant_number(number)
+    area = phonenumbers.length_of_national_destination_code(number)
+    head, rest = (national[:area], national[area:]) if 0 < area < len(national) else ("", national)
+    marked = _EXTENSION.search(text)
+    if marked is not None:
+        extension = marked.group(1)
+        if len(extension) < len(rest) and rest.endswith(extension):
+            rest = f"{rest[: -len(extension)]}-{extension}"
+    return " ".join(part for part in (f"+{number.country_code}", head, rest) if part)
 
 
 def _german_digits(text: str) -> str | None:
@@ -103,9 +139,3 @@ def _matches(description: tuple[frozenset[int], re.Pattern[str]], number: str) -
 @functools.cache
 def _german_numbers() -> _NumberPatterns:
     return _NumberPatterns("DE")
-
-
-def _din_international(number: Any) -> str:
-    import phonenumbers
-
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
