@@ -12,9 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from kjcdir.cli import app
+
+# Every Hypothesis test: the same examples on every run (a failure is reproduced by
+# running it again, and CI cannot turn red by chance), and no deadline per example
+# (shared machines are noisy; speed is measured by benchmarks/, not by tests).
+settings.register_profile("kjcdir", deadline=None, derandomize=True, database=None)
+settings.load_profile("kjcdir")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -589,17 +589,58 @@ def test_a_path_under_a_file(cli, tmp_path: Path) -> None:
     _assert_path_refused(cli, tmp_path / "file.yaml" / "more.yaml", "cannot be read")
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or os.geteuid() == 0, reason="root and Windows read any file"
-)
+OTHER_UID = 54321  # a uid no one uses (as in test_cache_trust.py)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no file modes")
 def test_an_unreadable_file(cli, tmp_path: Path) -> None:
-    path = tmp_path / "secret.yaml"
-    path.write_text(VALID_PERSON, encoding="utf-8")
-    path.chmod(0)
+    """A file its reader may not read: one sentence, exit 2. Root reads any file, so as
+    root (CI runs as root) kjcdir runs as another user, by setpriv."""
+    if os.geteuid() != 0:
+        path = tmp_path / "secret.yaml"
+        path.write_text(VALID_PERSON, encoding="utf-8")
+        path.chmod(0)
+        try:
+            _assert_path_refused(cli, path, "cannot be read")
+        finally:
+            path.chmod(0o600)
+        return
+    import shutil
+    import subprocess
+    import tempfile
+
+    from conftest import kjcdir_executable
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+    as_other = [setpriv, f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups"]
+    probe = subprocess.run([*as_other, kjcdir_executable(), "--version"], capture_output=True)
+    if probe.returncode != 0:  # .ci/run makes its environments readable for this test
+        pytest.skip(f"uid {OTHER_UID} cannot run {kjcdir_executable()}: a folder is closed")
+    # under /tmp itself: pytest's tmp_path lies in a 0700 folder the other user cannot enter
+    base = Path(tempfile.mkdtemp(prefix="kjcdir-unreadable-", dir="/tmp"))
     try:
-        _assert_path_refused(cli, path, "cannot be read")
+        base.chmod(0o755)
+        path = base / "secret.yaml"
+        path.write_text(VALID_PERSON, encoding="utf-8")
+        path.chmod(0o600)  # root's own, and no one else's
+        cache = base / "cache"
+        cache.mkdir()
+        os.chown(cache, OTHER_UID, OTHER_UID)
+        env = {**os.environ, "HOME": str(cache), "KJCDIR_CACHE_DIR": str(cache)}
+        for args in (["check", str(path)], ["--data", str(path), "find", "x"]):
+            result = subprocess.run(
+                [*as_other, kjcdir_executable(), *args],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=60,
+            )
+            assert result.returncode == 2, result.stderr
+            assert result.stderr == f"{path}:1:1: cannot be read: Permission denied\n"
     finally:
-        path.chmod(0o600)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_a_file_too_large(cli, tmp_path: Path) -> None:

@@ -179,46 +179,47 @@ def test_a_full_disk_gets_one_sentence(command: list[str]) -> None:
 # -- Ctrl-C during a long load -----------------------------------------------------------------
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """User and system CPU time of a process (Linux), or None where /proc is not there."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _wait_until_loading(process: subprocess.Popen[bytes]) -> None:
-    """Wait until the process is well past starting Python and into the load."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        cpu = _cpu_seconds(process.pid)
-        if cpu is None:  # no /proc: startup takes well under this
-            time.sleep(2.0)
-            return
-        if cpu > 1.0:  # imports take a fraction of this; the rest is reading the file
-            return
-        time.sleep(0.05)
-
-
 @posix_only
 @pytest.mark.parametrize("command", [["find", "x"], ["check"]])
 def test_ctrl_c_during_a_long_load(tmp_path: Path, command: list[str]) -> None:
+    """The load itself says when it is under way: its progress bar, drawn from the start
+    (KJCDIR_PROGRESS_AFTER=0) on a pseudo-terminal. Ctrl-C then ends it with 130 and one
+    sentence, however fast the machine."""
+    import pty
+
     big = write_directory(tmp_path / "huge.yaml", 40_000)
+    master, slave = pty.openpty()
     process = subprocess.Popen(
         [kjcdir_executable(), "--no-bundled", "--data", str(big), *command],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_environment(),
+        stderr=slave,
+        env={**_environment(), "KJCDIR_PROGRESS_AFTER": "0", "TERM": "xterm-256color"},
     )
-    _wait_until_loading(process)
-    assert process.poll() is None, "the load ended before Ctrl-C; make the file larger"
+    os.close(slave)
+    shown = b""
+    deadline = time.monotonic() + 60
+    while b"checking huge.yaml" not in shown:  # "reading and checking", or check's
+        assert process.poll() is None, "the load ended before Ctrl-C; make the file larger"
+        assert time.monotonic() < deadline, shown
+        shown += os.read(master, 65536)
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.stdout is not None
+    stdout = process.stdout.read()
+    assert process.wait(timeout=60) == 130
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the process has closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    process.stdout.close()
     assert stdout == b""
-    assert b"Traceback" not in stderr
-    assert stderr.decode().splitlines() == ["kjcdir: interrupted."]
+    said = shown.decode("utf-8", "replace").replace("\r\n", "\n")
+    assert "Traceback" not in said
+    assert said.rstrip().endswith("kjcdir: interrupted.")
 
 
 # -- output streams that cannot encode umlauts -------------------------------------------------

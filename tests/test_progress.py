@@ -332,3 +332,12 @@ def test_a_signal_during_a_load_leaves_the_cursor_shown(
     os.close(master)
     assert received.count(b"\x1b[?25l") >= 1
     assert received.rfind(b"\x1b[?25h") > received.rfind(b"\x1b[?25l")
+
+
+def test_check_shows_bytes_checked_on_a_terminal(twenty_thousand: Path, cache_dir: Path) -> None:
+    result = run_with_stderr_on_terminal("--no-bundled", "check", str(twenty_thousand), env=ALWAYS)
+    assert result.returncode == 0
+    checking = [frame for frame in result.frames if frame.startswith("kjcdir: checking")]
+    assert checking, result.frames
+    assert "people.yaml" in checking[0]
+    assert result.stdout.startswith(f"{twenty_thousand}: ok (")

@@ -580,8 +580,6 @@ def test_find_in_generated_directories_never_fails(
 
 def _export(cli: Any, path: Path, fmt: str, *extra: str) -> Any:
     result = cli("--no-bundled", "--data", str(path), "export", "--all", "--format", fmt, *extra)
-    if result.exit_code == 2 and "No such command" in result.stderr:
-        pytest.skip("`kjcdir export` is not there yet")
     assert result.exit_code == 0, result.stderr
     return result
 

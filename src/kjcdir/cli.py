@@ -8,6 +8,7 @@ needs to import typer.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -204,6 +205,7 @@ def main_options(
             "--data",
             help="A directory file of your own, layered over the bundled one (repeatable).",
             metavar="FILE",
+            readable=False,  # the loader says so itself, as FILE:1:1 like every problem
         ),
     ] = None,
     no_bundled: Annotated[
@@ -371,18 +373,24 @@ def topics(
 def check(
     ctx: typer.Context,
     files: Annotated[
-        list[Path] | None, typer.Argument(metavar="[FILE]...", help="Directory files to check.")
+        list[Path] | None,
+        typer.Argument(metavar="[FILE]...", help="Directory files to check.", readable=False),
     ] = None,
 ) -> None:
     """Validate directory files (without files: the data in use). Problems go to stderr."""
     from kjcdir.load import layer, parse_file
     from kjcdir.output.emit import problem as report
+    from kjcdir.output.progress import Progress, stderr_is_terminal
     from kjcdir.sources import data_files
 
     settings = _settings(ctx)
     paths = data_files([*settings.data, *(files or [])], settings.include_bundled)
-    parsed = [parse_file(path) for path in paths]
-    _, problems = layer(parsed)
+    parsed = []
+    with Progress(stderr_is_terminal()) as bar:
+        for path in paths:
+            bar.stage(f"checking {path.name}", _size_of(path), "bytes")
+            parsed.append(parse_file(path, progress=bar.update))
+        _, problems = layer(parsed)
     for problem in problems:
         report(str(problem))
     if problems:
@@ -392,6 +400,15 @@ def check(
             f"{item.path}: ok ({len(item.organizations)} organisations, "
             f"{len(item.people)} people)\n"
         )
+
+
+def _size_of(path: Path) -> int | None:
+    """The size of a regular file, for a progress bar; None for anything else."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size else None
 
 
 @app.command()
