@@ -9,6 +9,7 @@ processes started at once on a cold cache all answer and leave one sound cache.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 import subprocess
@@ -334,9 +335,33 @@ def test_the_platform_s_cache_folder_comes_from_platformdirs(
     assert asked == [("kjcdir", ("appauthor", False))]
 
 
-def test_a_write_leaves_no_temporary_files(small: Path) -> None:
-    open_small(small)
+@pytest.mark.parametrize("failing", [None, "fsync", "rename"])
+def test_a_write_leaves_no_temporary_files(
+    small: Path, monkeypatch: pytest.MonkeyPatch, failing: str | None
+) -> None:
+    """Written or failed (a full disk while it is flushed, a rename refused), a cache write
+    leaves no temporary file behind, and a failed one costs speed, not the answer."""
+    from kjcdir import atomic
+
+    if failing == "fsync":
+
+        def fsync(fd: int) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(atomic.os, "fsync", fsync)
+    elif failing == "rename":
+
+        def rename(self: atomic.Folder, old: str, new: str) -> None:
+            raise OSError(errno.EACCES, "Permission denied")
+
+        monkeypatch.setattr(atomic.Folder, "rename", rename)
+    loaded = open_small(small)
+    assert not loaded.from_cache
     assert [path.name for path in cache_files() if not path.name.startswith("directory-")] == []
+    written = [path for path in cache_files() if path.name.startswith("directory-")]
+    assert len(written) == (1 if failing is None else 0)
+    monkeypatch.undo()
+    assert len(open_small(small).directory.people) == len(loaded.directory.people)
 
 
 # -- processes at once -----------------------------------------------------------------------

@@ -1038,4 +1038,4 @@ def test_usage_errors_are_one_sentence_on_stderr(cli, args: list[str], phrase: s
 def test_an_unknown_command_suggests_one_sentence_without_double_punctuation(cli) -> None:
     result = cli("org")
     assert result.exit_code == 2
-    assert not result.stderr.rstrip().endswith("?.")
+    assert result.stderr == "kjcdir: No such command 'org'. Did you mean 'orgs'?\n"

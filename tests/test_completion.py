@@ -147,8 +147,13 @@ def test_the_completion_script_names_the_program() -> None:
 
 
 def test_org_option_completes_lower_case_typing(cli) -> None:
-    assert {"hlt", "HLT"} & set(bash(cli, "kjcdir list --org hl"))
-    assert {"dlt", "DLT"} & set(bash(cli, "kjcdir list --org dl"))
+    """Ids are completed as typed, in lower case; the short names (HLT) are not offered."""
+    assert bash(cli, "kjcdir list --org hl") == [
+        "hlt",
+        "hlt-koordinierungsstelle",
+        "hlt-sozialreferat",
+    ]
+    assert bash(cli, "kjcdir list --org dl") == ["dlt", "dlt-ak-option"]
 
 
 def test_completion_honours_the_data_option(cli, tmp_path: Path) -> None:

@@ -382,45 +382,82 @@ def _person(field: str, value: str) -> str:
     return "organizations:\n  - {id: o, name: O}\npeople:\n" + body
 
 
+# what kjcdir says of each wrong value, after the field's name
+TEXT_SAYS = {
+    "list": "must be text, not a list",
+    "mapping": "must be text, not a mapping",
+    "number": "must be text (put it in quotes): 42",
+    "boolean": "must be text (put it in quotes): true",
+    "date": "must be text (put it in quotes): 2026-01-01",
+}
+LIST_SAYS = {
+    "mapping": "{} must be a list of text, not a mapping",
+    "number": "{} must be a list of text, not a number",
+    "boolean": "{} must be a list of text, not a yes/no value",
+    "nested": "an item of {} must be text, not a list",
+    "items": "an item of {} must be text, not a mapping",
+}
+ADDRESS_SAYS = {
+    "list": "address must be a mapping of keys to values, not a list",
+    "text": "address must be a mapping of keys to values, not a piece of text",
+    "number": "address must be a mapping of keys to values, not a number",
+}
+AFFILIATIONS_SAYS = {
+    "list": "an affiliation must be a mapping of keys to values, not a piece of text",
+    "text": "affiliations must be a list of {org: ..., role: ...}",
+    "number": "affiliations must be a list of {org: ..., role: ...}",
+    "mapping": "affiliations must be a list of {org: ..., role: ...}",
+    "item-text": "an affiliation must be a mapping of keys to values, not a piece of text",
+}
+
+
 def _wrong_types() -> list[object]:
     cases: list[object] = []
+
+    def case(text: str, entry_id: str | None, says: str, name: str) -> None:
+        cases.append(pytest.param(text, entry_id, says, id=name))
+
     for field in ORG_TEXT:
         for kind, value in NOT_TEXT.items():
-            cases.append(pytest.param(_org(field, value), "o", id=f"org-{field}-{kind}"))
+            case(_org(field, value), "o", f"{field} {TEXT_SAYS[kind]}", f"org-{field}-{kind}")
     for field in ORG_LISTS:
         for kind, value in NOT_A_LIST.items():
-            cases.append(pytest.param(_org(field, value), "o", id=f"org-{field}-{kind}"))
+            case(_org(field, value), "o", LIST_SAYS[kind].format(field), f"org-{field}-{kind}")
     for kind, value in NOT_A_MAPPING.items():
-        cases.append(pytest.param(_org("address", value), "o", id=f"org-address-{kind}"))
+        case(_org("address", value), "o", ADDRESS_SAYS[kind], f"org-address-{kind}")
     for field in PERSON_TEXT:
         for kind, value in NOT_TEXT.items():
-            cases.append(pytest.param(_person(field, value), "p", id=f"person-{field}-{kind}"))
+            case(_person(field, value), "p", f"{field} {TEXT_SAYS[kind]}", f"person-{field}-{kind}")
     for field in PERSON_LISTS:
         for kind, value in NOT_A_LIST.items():
-            cases.append(pytest.param(_person(field, value), "p", id=f"person-{field}-{kind}"))
+            case(
+                _person(field, value), "p", LIST_SAYS[kind].format(field), f"person-{field}-{kind}"
+            )
     for kind, value in {**NOT_A_MAPPING, "mapping": "{org: o}", "item-text": "[o]"}.items():
-        cases.append(pytest.param(_person("affiliations", value), "p", id=f"affiliations-{kind}"))
+        case(_person("affiliations", value), "p", AFFILIATIONS_SAYS[kind], f"affiliations-{kind}")
     for kind, value in NOT_TEXT.items():
         affiliation = f"[{{org: o, role: {value}}}]"
-        cases.append(pytest.param(_person("affiliations", affiliation), "p", id=f"role-{kind}"))
+        case(_person("affiliations", affiliation), "p", f"role {TEXT_SAYS[kind]}", f"role-{kind}")
         affiliation = f"[{{org: {value}}}]"
-        cases.append(pytest.param(_person("affiliations", affiliation), "p", id=f"org-ref-{kind}"))
+        case(_person("affiliations", affiliation), "p", f"org {TEXT_SAYS[kind]}", f"org-ref-{kind}")
         for key in ADDRESS_KEYS:
             address = f"{{{key}: {value}}}"
-            cases.append(pytest.param(_person("address", address), "p", id=f"{key}-{kind}"))
+            case(_person("address", address), "p", f"{key} {TEXT_SAYS[kind]}", f"{key}-{kind}")
         meta = f"people: []\nmeta: {{title: {value}}}\n"
-        cases.append(pytest.param(meta, None, id=f"meta-title-{kind}"))
+        case(meta, None, f"title {TEXT_SAYS[kind]}", f"meta-title-{kind}")
     return cases
 
 
-@pytest.mark.parametrize(("text", "entry_id"), _wrong_types())
-def test_wrong_types_in_every_field(cli, tmp_path: Path, text: str, entry_id: str | None) -> None:
+@pytest.mark.parametrize(("text", "entry_id", "says"), _wrong_types())
+def test_wrong_types_in_every_field(
+    cli, tmp_path: Path, text: str, entry_id: str | None, says: str
+) -> None:
     path = tmp_path / "types.yaml"
     path.write_text(text, encoding="utf-8")
     # the wrong value is always on the last line of the file
     line = text.count("\n")
     result, seconds = timed(lambda: cli("--no-bundled", "check", str(path)))
-    assert_refused(result, path, line, "", seconds)
+    assert_refused(result, path, line, says, seconds)
     problems = _problem_lines(result.stderr, path)
     assert all(at == line for at, _, _ in problems), problems
     if entry_id is not None:
@@ -448,6 +485,10 @@ BAD_IDS = {
 }
 
 
+def _bad_id_name(value: str) -> str:
+    return next(name for name, bad in BAD_IDS.items() if bad == value)
+
+
 @pytest.mark.parametrize("value", BAD_IDS.values(), ids=BAD_IDS.keys())
 @pytest.mark.parametrize("kind", ["person", "organisation", "reference"])
 def test_ids_outside_the_pattern(cli, tmp_path: Path, value: str, kind: str) -> None:
@@ -461,9 +502,17 @@ def test_ids_outside_the_pattern(cli, tmp_path: Path, value: str, kind: str) -> 
     path = tmp_path / "ids.yaml"
     path.write_text(text, encoding="utf-8")
     line = 2 if kind != "reference" else 4
+    field = "org" if kind == "reference" else "id"
+    says = {
+        "too-long": f"{field} is too long ({MAX_ID + 1} characters, at most {MAX_ID})",
+        "empty": f"{field} is empty",
+        "number": f"{field} must be text (put it in quotes): 1234",
+    }.get(_bad_id_name(value), "may only hold a-z, 0-9 and '-'")
     for args in (["check", str(path)], ["--data", str(path), "find", "x"]):
         result, seconds = timed(lambda args=args: cli(*args))
-        assert_refused(result, path, line, "", seconds)
+        assert_refused(result, path, line, says, seconds)
+        if says.startswith("may only"):
+            assert f"{field} '" in result.stderr  # the id named, inertly
 
 
 LIMITS = [

@@ -79,7 +79,9 @@ def test_aerc_style_unquoted_words_are_one_query(cli) -> None:  # type: ignore[n
 
 def test_the_status_line_is_not_an_address(cli) -> None:  # type: ignore[no-untyped-def]
     # aerc reads every line and skips those whose first field is no address.
-    first = cli("mutt-query", "wissmeier@hess").stdout.split("\n")[0]
+    result = cli("mutt-query", "wissmeier@hess")
+    assert result.exit_code == 0
+    first = result.stdout.split("\n")[0]
     assert "\t" not in first
     assert not parseaddr(first.split("\t")[0])[1].endswith("hess-staedtetag.de")
 

@@ -429,7 +429,7 @@ def test_check_of_a_good_file(cli, tmp_path: Path) -> None:
     [
         (b"", "no directory"),
         (b"people:\n  - id: a\n    family_name: M\xfcller\n", "UTF-8"),
-        (b"just text\n", ""),
+        (b"just text\n", "must be a mapping of keys to values, not a piece of text"),
     ],
 )
 def test_files_that_hold_no_directory(cli, tmp_path: Path, content: bytes, phrase: str) -> None:
