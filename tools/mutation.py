@@ -1,0 +1,122 @@
+"""Mutation testing of the modules the suite must guard most closely (issue 16, item 6).
+
+    python tools/mutation.py --python VENV/bin/python [MODULE ...]
+
+mutmut changes the code of a module one small step at a time (a `<` for a `<=`, a
+constant, a dropped call) and runs the tests that cover the changed function: a change
+the tests do not notice (a surviving mutant) is a behaviour no test pins. This script
+copies the committed tree into a scratch folder, runs mutmut there once per module with
+the tests that cover it, and prints a Markdown table of the results; the README's
+Development section shows the latest one.
+
+The interpreter given by --python needs kjcdir's dependencies, the test extras and
+mutmut, but not kjcdir itself: the tests must import the mutated copy. For example:
+
+    python3 -m venv /tmp/venv-mut
+    /tmp/venv-mut/bin/pip install -e '.[test]' mutmut && /tmp/venv-mut/bin/pip uninstall -y kjcdir
+
+Not part of CI: a run takes minutes per module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# each module, and the tests that cover it
+MODULES = {
+    "src/kjcdir/normalize.py": [
+        "tests/test_normalize.py",
+        "tests/test_search_unit.py",
+        "tests/test_search_kinds.py",
+    ],
+    "src/kjcdir/search.py": [
+        "tests/test_search_unit.py",
+        "tests/test_search_kinds.py",
+        "tests/test_speed_search.py",
+        "tests/test_precision.py",
+    ],
+    "src/kjcdir/cache.py": [
+        "tests/test_cache.py",
+        "tests/test_cache_trust.py",
+    ],
+    "src/kjcdir/export/files.py": [
+        "tests/test_safe_writes.py",
+        "tests/test_export_cli.py",
+        "tests/test_vdir_prune.py",
+        "tests/test_branches.py",
+    ],
+}
+
+
+def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int]:
+    """mutmut over one module in a scratch copy of the committed tree; its counts."""
+    work = Path(tempfile.mkdtemp(prefix="kjcdir-mutation-"))
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", "HEAD"], check=True, capture_output=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(work)], input=archive.stdout, check=True)
+        present = [test for test in tests if (work / test).exists()]
+        with (work / "pyproject.toml").open("a", encoding="utf-8") as config:
+            config.write(
+                "\n[tool.mutmut]\n"
+                'source_paths = ["src"]\n'
+                f"only_mutate = {json.dumps([module])}\n"
+                f"pytest_add_cli_args_test_selection = {json.dumps(present)}\n"
+                'also_copy = ["data", "tests", "benchmarks"]\n'
+            )
+        mutmut = [python, "-m", "mutmut"]
+        subprocess.run(
+            [*mutmut, "run"], cwd=work, check=False, stdout=subprocess.DEVNULL, timeout=7200
+        )
+        subprocess.run(
+            [*mutmut, "export-cicd-stats"], cwd=work, check=True, stdout=subprocess.DEVNULL
+        )
+        stats: dict[str, int] = json.loads(
+            (work / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8")
+        )
+        survivors = subprocess.run(
+            [*mutmut, "results"], cwd=work, check=True, capture_output=True, text=True
+        ).stdout
+        print(f"-- {module}: survivors and uncovered mutants\n{survivors}", file=sys.stderr)
+        return stats
+    finally:
+        if keep:
+            print(f"kept {work} (mutmut show NAME there shows a mutant)", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("modules", nargs="*", default=list(MODULES), help="modules to mutate")
+    parser.add_argument("--python", required=True, help="an interpreter with mutmut (see above)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folders")
+    args = parser.parse_args()
+    rows = [
+        "| module | mutants | killed | survived | not covered | killed of all |",
+        "|---|---|---|---|---|---|",
+    ]
+    for module in args.modules:
+        stats = run(module, MODULES[module], args.python, args.keep)
+        total = stats["total"]
+        killed = stats["killed"] + stats.get("timeout", 0)
+        share = f"{killed / total:.0%}" if total else "–"
+        rows.append(
+            f"| `{module.removeprefix('src/')}` | {total} | {killed} | {stats['survived']} | "
+            f"{stats['no_tests']} | {share} |"
+        )
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
