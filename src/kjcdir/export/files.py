@@ -154,9 +154,11 @@ def write_vdir(
     removed with `prune`.
     """
     shown = inert(str(folder_path))
-    if os.path.lexists(folder_path) and not folder_path.is_dir():
-        raise KjcdirError(f"{shown} is not a folder; --vdir needs one.")
     try:
+        # is_dir raises, rather than saying False, for a name too long or a link into a
+        # folder closed to the user: that too is a folder that cannot be made
+        if os.path.lexists(folder_path) and not folder_path.is_dir():
+            raise KjcdirError(f"{shown} is not a folder; --vdir needs one.")
         folder_path.mkdir(parents=True, exist_ok=True)
         folder = Folder(folder_path)
     except OSError as error:
