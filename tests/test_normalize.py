@@ -10,13 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kjcdir import normalize as normalize_module
 from kjcdir.normalize import (
     STOP_WORDS,
     content_words,
     fold,
     normalize,
+    social_code_words,
     split_words,
     strip_marks,
+    typed_words,
     word_forms,
 )
 from kjcdir.search import phone_digits, query_words
@@ -264,3 +267,82 @@ def test_a_tel_uri_without_a_number(query: str) -> None:
 
 def test_the_trunk_zero_in_brackets_is_dropped() -> None:
     assert phone_digits("+49 (0)611 1706-69") == "49611170669"
+
+
+# -- pinned cases (issue 16, item 6: what mutation testing found no test for) ------------
+
+
+@pytest.fixture(autouse=True)
+def fresh_word_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test computes its word forms: the module keeps them, and a form kept from
+    an earlier test would hide a change to how forms are made."""
+    monkeypatch.setattr(normalize_module, "_FORMS", {})
+
+
+@pytest.mark.parametrize(
+    ("word", "forms"),
+    [
+        ("abc", ("abc",)),
+        ("müller", ("mueller", "muller")),
+        ("café", ("cafe",)),  # no transliteration differs from the plain form
+        ("straße", ("strasse", "straße")),  # ß is no mark: kept in the plain form
+        ("łódź", ("łodz",)),  # ł has no decomposition
+    ],
+)
+def test_word_forms_are_made_and_kept(word: str, forms: tuple[str, ...]) -> None:
+    assert word_forms(word) == forms
+    assert normalize_module._FORMS[word] == forms  # kept
+
+
+def test_kept_word_forms_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(normalize_module, "_FORMS_LIMIT", 3)
+    for word in ("eins", "zwei", "drei"):
+        word_forms(word)
+    assert len(normalize_module._FORMS) == 3
+    assert word_forms("vier") == ("vier",)
+    assert normalize_module._FORMS == {"vier": ("vier",)}  # the full store was emptied
+
+
+@pytest.mark.parametrize(
+    ("words", "result"),
+    [
+        (["sgb", "2"], ["sgb", "ii"]),
+        (["sgb2"], ["sgb", "ii"]),
+        (["sgbii"], ["sgb", "ii"]),
+        (["sgb", "12"], ["sgb", "xii"]),
+        (["sgb", "13"], ["sgb", "13"]),  # there is no SGB XIII
+        (["sgb", "1"], ["sgb", "i"]),
+        (["2", "sgb"], ["2", "sgb"]),  # a number before the code is not its book
+        (["sgb", "2", "2"], ["sgb", "ii", "2"]),
+        (["sgb"], ["sgb"]),
+        (["sgbx"], ["sgb", "x"]),
+        (["sgb", "ii"], ["sgb", "ii"]),
+        (["a", "2"], ["a", "2"]),
+    ],
+)
+def test_social_code_words(words: list[str], result: list[str]) -> None:
+    assert social_code_words(words) == result
+
+
+def test_words_without_a_social_code_are_the_same_list() -> None:
+    words = ["a", "2"]
+    assert social_code_words(words) is words
+
+
+@pytest.mark.parametrize(
+    ("text", "typed"),
+    [
+        ("Fr. Meier", ["Meier"]),
+        ("Hr. Müller", ["Müller"]),
+        ("Hrn. Meier", ["Meier"]),
+        ("fr.meier", ["meier"]),
+        ("Hrnx. Meier", ["Hrnx", "Meier"]),  # no abbreviation
+        ("Frau", ["Frau"]),  # nothing else: all words count
+        ("der die", ["der", "die"]),
+        ("SGB 2 Beratung", ["SGB", "2", "Beratung"]),
+        ("sgb12", ["sgb", "xii"]),
+        ("Kreis-Offenbach", ["Kreis", "Offenbach"]),
+    ],
+)
+def test_typed_words(text: str, typed: list[str]) -> None:
+    assert typed_words(text) == typed
