@@ -129,6 +129,25 @@ def run_process(
     )
 
 
+OTHER_UID = 54321  # a uid no one uses, for chown and setpriv
+
+
+def as_another_user() -> list[str]:
+    """The command prefix that runs a program as OTHER_UID (setpriv, run as root), once
+    it is known that that user can run the installed kjcdir; else the test skips."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+    prefix = [setpriv, f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups"]
+    probe = subprocess.run([*prefix, kjcdir_executable(), "--version"], capture_output=True)
+    if probe.returncode != 0:  # .ci/run makes its environments readable for this
+        pytest.skip(
+            f"uid {OTHER_UID} cannot run {kjcdir_executable()} (it lies in a folder only "
+            "its owner may enter)"
+        )
+    return prefix
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago (a server started on it may
     still lose it to another program: callers retry)."""
@@ -170,6 +189,24 @@ def run_with_stderr_on_terminal(
 ) -> StderrOnTerminal:
     """Run the installed kjcdir with stderr (and stdin) on a pseudo-terminal of 100
     columns and stdout piped: as `kjcdir … | less` runs, or an export to a file."""
+    full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", **(env or {})}
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR"):
+        if env is None or name not in env:
+            full_env.pop(name, None)
+    code, piped, shown = run_on_terminal(args, "stderr", full_env, 100, timeout)
+    return StderrOnTerminal(code, piped.decode("utf-8"), shown)
+
+
+def run_on_terminal(
+    args: tuple[str, ...] | list[str],
+    which: str,
+    env: dict[str, str],
+    columns: int,
+    timeout: float = 60,
+) -> tuple[int, bytes, bytes]:
+    """The installed kjcdir with `which` ("stdout" or "stderr") on a pseudo-terminal
+    `columns` wide and the other stream piped: its exit code, what was piped, and what
+    the terminal was sent (read until the process closes it, within `timeout`)."""
     import fcntl
     import pty
     import select
@@ -178,25 +215,22 @@ def run_with_stderr_on_terminal(
     import time
 
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
-    full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", **(env or {})}
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR"):
-        if env is None or name not in env:
-            full_env.pop(name, None)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    on_terminal = {"stdin": slave if which == "stderr" else subprocess.DEVNULL}
+    on_terminal["stdout" if which == "stdout" else "stderr"] = slave
+    on_terminal["stderr" if which == "stdout" else "stdout"] = subprocess.PIPE
     process = subprocess.Popen(
         [kjcdir_executable(), *args],
-        stdin=slave,
-        stdout=subprocess.PIPE,
-        stderr=slave,
-        env=full_env,
+        env=env,
         close_fds=True,
+        **on_terminal,  # type: ignore[arg-type]
     )
     os.close(slave)
-    assert process.stdout is not None
-    received = bytearray()
-    out = bytearray()
+    piped_stream = process.stderr if which == "stdout" else process.stdout
+    assert piped_stream is not None
+    shown, piped = bytearray(), bytearray()
     deadline = time.monotonic() + timeout
-    streams = [master, process.stdout.fileno()]
+    streams = [master, piped_stream.fileno()]
     try:
         while streams:
             remaining = deadline - time.monotonic()
@@ -211,12 +245,10 @@ def run_with_stderr_on_terminal(
                     chunk = b""
                 if not chunk:
                     streams.remove(stream)
-                elif stream == master:
-                    received += chunk
                 else:
-                    out += chunk
+                    (shown if stream == master else piped).extend(chunk)
     finally:
         os.close(master)
     process.wait(timeout=timeout)
-    process.stdout.close()
-    return StderrOnTerminal(process.returncode, out.decode("utf-8"), bytes(received))
+    piped_stream.close()
+    return process.returncode, bytes(piped), bytes(shown)

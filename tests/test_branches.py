@@ -16,18 +16,13 @@
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import stat
-import struct
 import subprocess
 import sys
-import termios
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -36,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from conftest import BUNDLED_PEOPLE, Cli, kjcdir_executable, run_process
+from conftest import BUNDLED_PEOPLE, Cli, run_on_terminal, run_process
 from kjcdir import atomic, cache, sources
 from kjcdir import cli as kjcdir_cli
 from kjcdir.export import files
@@ -743,47 +738,9 @@ def test_a_contact_too_large_for_a_code_is_one_sentence(
 def on_a_terminal(*args: str, columns: int, timeout: float = 60) -> tuple[int, str, str]:
     """The installed kjcdir with stdout on a pseudo-terminal `columns` wide (and no
     COLUMNS variable): its exit code, what the terminal showed, and stderr (piped)."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    process = subprocess.Popen(
-        [kjcdir_executable(), *args],
-        stdin=subprocess.DEVNULL,
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    assert process.stderr is not None
-    shown, errors = bytearray(), bytearray()
-    streams = [master, process.stderr.fileno()]
-    deadline = time.monotonic() + timeout
-    try:
-        while streams:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                process.kill()
-                raise AssertionError(f"kjcdir {' '.join(args)} did not finish")
-            ready, _, _ = select.select(streams, [], [], remaining)
-            for stream in ready:
-                try:
-                    chunk = os.read(stream, 65536)
-                except OSError:  # EIO: the process has closed the terminal
-                    chunk = b""
-                if not chunk:
-                    streams.remove(stream)
-                else:
-                    (shown if stream == master else errors).extend(chunk)
-    finally:
-        os.close(master)
-    process.wait(timeout=timeout)
-    process.stderr.close()
-    return (
-        process.returncode,
-        shown.decode("utf-8").replace("\r\n", "\n"),
-        errors.decode("utf-8"),
-    )
+    code, errors, shown = run_on_terminal(args, "stdout", env, columns, timeout)
+    return code, shown.decode("utf-8").replace("\r\n", "\n"), errors.decode("utf-8")
 
 
 @posix_only

@@ -34,14 +34,13 @@ from typing import Any
 
 import pytest
 
-from conftest import Cli, kjcdir_executable, run_process
+from conftest import OTHER_UID, Cli, as_another_user, kjcdir_executable, run_process
 from kjcdir import atomic, cache, load, records, sources
 from kjcdir.index import Chunked, build_index
 from kjcdir.model import Directory
 from kjcdir.store import Loaded, open_directory
 from test_cache import age_back, cache_files, generate, snapshot, wait_until_settled
 
-OTHER_UID = 54321  # a uid no one uses, for chown and setpriv
 OTHER_TAG = "cpython-399"  # another Python's sys.implementation.cache_tag
 TARGET = "rena-wissmeier"  # a person of the bundled directory with a phone and an e-mail
 FAKE_PHONE = ("+49 30 5555-66", "+4930555566")
@@ -627,18 +626,7 @@ def test_another_user_cannot_poison_a_shared_cache_folder(tmp_path: Path) -> Non
     the victim's own would have been served (the control at the end).
 
     The old code served the planted cache to the victim."""
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("setpriv (util-linux) is not installed")
-    as_other = [setpriv, f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups"]
-    probe = subprocess.run(
-        [*as_other, kjcdir_executable(), "--version"], capture_output=True, timeout=60
-    )
-    if probe.returncode != 0:  # .ci/run makes its environments readable for this test
-        pytest.skip(
-            f"uid {OTHER_UID} cannot run {kjcdir_executable()} (it lies in a folder only "
-            "its owner may enter)"
-        )
+    as_other = as_another_user()
     # under /tmp itself: pytest's tmp_path lies in a 0700 folder the other user cannot enter
     base = Path(tempfile.mkdtemp(prefix="kjcdir-two-users-", dir="/tmp"))
     try:

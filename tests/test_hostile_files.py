@@ -638,9 +638,6 @@ def test_a_path_under_a_file(cli, tmp_path: Path) -> None:
     _assert_path_refused(cli, tmp_path / "file.yaml" / "more.yaml", "cannot be read")
 
 
-OTHER_UID = 54321  # a uid no one uses (as in test_cache_trust.py)
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows has no file modes")
 def test_an_unreadable_file(cli, tmp_path: Path) -> None:
     """A file its reader may not read: one sentence, exit 2. Root reads any file, so as
@@ -658,15 +655,9 @@ def test_an_unreadable_file(cli, tmp_path: Path) -> None:
     import subprocess
     import tempfile
 
-    from conftest import kjcdir_executable
+    from conftest import OTHER_UID, as_another_user, kjcdir_executable
 
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("setpriv (util-linux) is not installed")
-    as_other = [setpriv, f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups"]
-    probe = subprocess.run([*as_other, kjcdir_executable(), "--version"], capture_output=True)
-    if probe.returncode != 0:  # .ci/run makes its environments readable for this test
-        pytest.skip(f"uid {OTHER_UID} cannot run {kjcdir_executable()}: a folder is closed")
+    as_other = as_another_user()
     # under /tmp itself: pytest's tmp_path lies in a 0700 folder the other user cannot enter
     base = Path(tempfile.mkdtemp(prefix="kjcdir-unreadable-", dir="/tmp"))
     try:
