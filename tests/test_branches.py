@@ -807,3 +807,22 @@ def test_find_in_place_finds_the_people_whose_address_it_is(cli: Cli) -> None:
     assert [person["id"] for person in by_org] == ["ariane-patzelt"]
     name = cli("find", "Wißmeier", "--in", "place", "--json")
     assert (name.exit_code, name.stdout) == (1, "[]\n")
+
+
+@posix_only
+def test_is_folder_asks_stat_and_raises_what_is_no_answer(tmp_path: Path) -> None:
+    """Path.is_dir() says False for any error from Python 3.14 on: write_vdir asks stat,
+    so that a folder it cannot look at stays 'cannot create', not 'not a folder'."""
+    from kjcdir.export.files import _is_folder
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "long").symlink_to(LONG_TARGET)
+    assert _is_folder(tmp_path / "folder")
+    assert not _is_folder(tmp_path / "file")
+    assert not _is_folder(tmp_path / "dangling")
+    assert not _is_folder(tmp_path / "file" / "below")  # ENOTDIR
+    with pytest.raises(OSError) as raised:
+        _is_folder(tmp_path / "long")
+    assert raised.value.errno == errno.ENAMETOOLONG

@@ -14,6 +14,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -446,3 +447,19 @@ def test_data_from_a_pipe_is_never_cached(tmp_path: Path) -> None:
     writer.join()
     assert result.returncode in (0, 1), result.stderr
     assert cache_files() == []
+
+
+def test_without_a_home_folder_the_cache_is_a_folder_of_the_user_in_tmp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HOME unset and no entry in passwd: platformdirs raises; kjcdir still answers, with
+    a cache folder of the user's own (trusted only if it is theirs alone)."""
+    import platformdirs
+
+    def no_home(*args: object, **options: object) -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("KJCDIR_CACHE_DIR")
+    monkeypatch.setattr(platformdirs, "user_cache_path", no_home)
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    assert cache.cache_dir() == Path(tempfile.gettempdir()) / f"kjcdir-cache-{user}"

@@ -593,7 +593,37 @@ NOTATIONS = [
     ("0611-170669", "+49 611 170669", "+49611170669"),  # a hyphen after the area code
     ("+43 1 58858-0", "+43 1 58858-0", "+431588580"),  # Vienna, as written
     ("+1 202 555 0143", "+1 202 5550143", "+12025550143"),  # grouped otherwise
+    # a trunk prefix after the country code is dropped: not shown as written
+    ("+7 8 4951234567", "+7 495 1234567", "+74951234567"),
+    ("+54 11 15-12345678", "+54 911 12345678", "+5491112345678"),
+    # a hyphen right after a longer prefix is no extension
+    ("01805-123456", "+49 180 5123456", "+491805123456"),
+    ("09001-234567", "+49 900 1234567", "+499001234567"),
+    # an extension in phonenumbers' notation is kept, after the number
+    ("0611 170669 x12", "+49 611 170669 ext. 12", "+49611170669"),
+    ("+49 611 170669 ext. 12", "+49 611 170669 ext. 12", "+49611170669"),
 ]
+
+
+@st.composite
+def national_notations(draw: st.DrawFn) -> str:
+    """German numbers as people write them without +49: 0, an area code, separators."""
+    area = draw(st.sampled_from(["611", "6151", "641", "69", "30", "171", "1805", "9001"]))
+    rest = draw(st.text("0123456789", min_size=3, max_size=9))
+    opening, closing = draw(st.sampled_from([("", ""), ("(", ")")]))
+    written = f"{opening}0{area}{closing}"
+    for digit in rest:
+        written += draw(st.sampled_from(["", "", " ", "/", "-", " - "])) + digit
+    return written
+
+
+@given(national_notations())
+def test_every_notation_shows_the_digits_it_dials(text: str) -> None:
+    read = parse_phone.__wrapped__(text)
+    if read is not None:
+        shown = read.display.split(" ext. ")[0]
+        assert re.sub(r"[^0-9]", "", shown) == read.e164[1:], (text, read)
+        assert re.fullmatch(r"\+49 ([1-9][0-9]* )?[0-9]+(-[0-9]+)?", shown), (text, read)
 
 
 @pytest.mark.parametrize(("written", "shown", "e164"), NOTATIONS, ids=[n[0] for n in NOTATIONS])

@@ -68,7 +68,15 @@ def cache_dir() -> Path:
         return Path(explicit)
     import platformdirs
 
-    folder = platformdirs.user_cache_path("kjcdir", appauthor=False)
+    try:
+        folder = platformdirs.user_cache_path("kjcdir", appauthor=False)
+    except (RuntimeError, KeyError, OSError):
+        # no home folder at all (HOME unset, a uid without an entry in passwd): a folder
+        # of the user's own in the temporary folder, trusted only if it is theirs alone
+        import tempfile
+
+        user = os.getuid() if hasattr(os, "getuid") else "user"
+        return Path(tempfile.gettempdir()) / f"kjcdir-cache-{user}"
     if not folder.is_absolute():
         # a relative $XDG_CACHE_HOME, which platformdirs takes as it is: the XDG spec says
         # to ignore it, and a cache beside whatever the current folder is would be wrong

@@ -33,7 +33,7 @@ def parse_phone(text: str) -> Phone | None:
     if digits is not None:
         if not _german_numbers().valid(digits):
             return None
-        if _written_in_din_5008(text, 49):
+        if _written_in_din_5008(text, "+49" + digits):
             return Phone(display=text, e164="+49" + digits)
         from phonenumbers import PhoneNumber
 
@@ -48,30 +48,51 @@ def parse_phone(text: str) -> Phone | None:
     if not phonenumbers.is_valid_number(number):
         return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    display = text if _written_in_din_5008(text, number.country_code) else din_5008(number, text)
+    display = text if _written_in_din_5008(text, e164) else din_5008(number, text)
     return Phone(display=display, e164=e164)
 
 
-def _written_in_din_5008(text: str, country_code: int | None) -> bool:
+def _written_in_din_5008(text: str, e164: str) -> bool:
+    """In DIN 5008 form, and holding the very digits of the number (phonenumbers drops a
+    trunk prefix written after the country code, as in +7 8 495…)."""
     form = _DIN_5008.match(text)
-    return form is not None and form.group(1) == str(country_code)
+    return form is not None and text.replace(" ", "").replace("-", "") == e164
 
 
 def din_5008(number: Any, text: str) -> str:
     """`+49 611 1706-69`: the country code, the area (national destination) code and the
     rest as phonenumbers divides the number, the rest split before the extension that
-    `text` marks with a hyphen (the digits after its last one)."""
+    `text` marks with a hyphen; an extension in phonenumbers' own notation (`x12`,
+    `ext. 12`) follows as `ext. 12`."""
     import phonenumbers
 
     national = phonenumbers.national_significant_number(number)
     area = phonenumbers.length_of_national_destination_code(number)
     head, rest = (national[:area], national[area:]) if 0 < area < len(national) else ("", national)
+    extension = _marked_extension(text, national, len(head))
+    if extension is not None and len(extension) < len(rest) and rest.endswith(extension):
+        rest = f"{rest[: -len(extension)]}-{extension}"
+    shown = " ".join(part for part in (f"+{number.country_code}", head, rest) if part)
+    return f"{shown} ext. {number.extension}" if number.extension else shown
+
+
+def _marked_extension(text: str, national: str, area: int) -> str | None:
+    """The digits after the source's last hyphen, if that hyphen marks an extension: one
+    that follows the number's first group, not one right after a longer prefix written
+    as one group (`01805-123456` is 0180 5123456, not 180 5 with extension 123456)."""
     marked = _EXTENSION.search(text)
-    if marked is not None:
-        extension = marked.group(1)
-        if len(extension) < len(rest) and rest.endswith(extension):
-            rest = f"{rest[: -len(extension)]}-{extension}"
-    return " ".join(part for part in (f"+{number.country_code}", head, rest) if part)
+    if marked is None:
+        return None
+    places = [index for index, char in enumerate(text) if char in "0123456789"]
+    digits = "".join(text[index] for index in places)
+    start = len(digits) - len(national)
+    if start < 0 or not digits.endswith(national) or area == 0:
+        return None
+    area_end = places[start + area - 1] + 1
+    between = text[area_end : marked.start()]
+    if not any(char not in "0123456789" for char in between):
+        return None  # no separator between the area code and the hyphen
+    return marked.group(1)
 
 
 def _german_digits(text: str) -> str | None:

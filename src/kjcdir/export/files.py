@@ -155,9 +155,10 @@ def write_vdir(
     """
     shown = inert(str(folder_path))
     try:
-        # is_dir raises, rather than saying False, for a name too long or a link into a
-        # folder closed to the user: that too is a folder that cannot be made
-        if os.path.lexists(folder_path) and not folder_path.is_dir():
+        # a name too long or a link into a folder closed to the user is a folder that
+        # cannot be made (OSError below), not "not a folder": stat is asked, not is_dir,
+        # which says False for any error from Python 3.14 on
+        if os.path.lexists(folder_path) and not _is_folder(folder_path):
             raise KjcdirError(f"{shown} is not a folder; --vdir needs one.")
         folder_path.mkdir(parents=True, exist_ok=True)
         folder = Folder(folder_path)
@@ -297,3 +298,12 @@ def describe(error: OSError) -> str:
     if error.errno in reasons:
         return reasons[error.errno]
     return (error.strerror or type(error).__name__).rstrip(".").lower()
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether path (a link followed) is a folder; False where nothing or no folder is
+    there; any other error of the file system is raised."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
