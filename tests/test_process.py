@@ -185,12 +185,18 @@ def test_ctrl_c_during_a_long_load(tmp_path: Path, command: list[str]) -> None:
     """The load itself says when it is under way: its progress bar, drawn from the start
     (KJCDIR_PROGRESS_AFTER=0) on a pseudo-terminal. Ctrl-C then ends it with 130 and one
     sentence, however fast the machine."""
+    import fcntl
     import pty
+    import select
+    import struct
+    import termios
 
     big = write_directory(tmp_path / "huge.yaml", 40_000)
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     process = subprocess.Popen(
         [kjcdir_executable(), "--no-bundled", "--data", str(big), *command],
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=slave,
         env={**_environment(), "KJCDIR_PROGRESS_AFTER": "0", "TERM": "xterm-256color"},
@@ -198,15 +204,20 @@ def test_ctrl_c_during_a_long_load(tmp_path: Path, command: list[str]) -> None:
     os.close(slave)
     shown = b""
     deadline = time.monotonic() + 60
+
     while b"checking huge.yaml" not in shown:  # "reading and checking", or check's
         assert process.poll() is None, "the load ended before Ctrl-C; make the file larger"
-        assert time.monotonic() < deadline, shown
+        ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
+        assert ready, f"no progress bar in time: {shown!r}"
         shown += os.read(master, 65536)
     process.send_signal(signal.SIGINT)
     assert process.stdout is not None
     stdout = process.stdout.read()
     assert process.wait(timeout=60) == 130
     while True:
+        ready, _, _ = select.select([master], [], [], 5)
+        if not ready:
+            break
         try:
             chunk = os.read(master, 65536)
         except OSError:  # EIO: the process has closed the terminal
@@ -219,7 +230,8 @@ def test_ctrl_c_during_a_long_load(tmp_path: Path, command: list[str]) -> None:
     assert stdout == b""
     said = shown.decode("utf-8", "replace").replace("\r\n", "\n")
     assert "Traceback" not in said
-    assert said.rstrip().endswith("kjcdir: interrupted.")
+    # after the bar is erased, one line: the sentence
+    assert said.rsplit("\x1b[2K", 1)[-1].strip() == "kjcdir: interrupted."
 
 
 # -- output streams that cannot encode umlauts -------------------------------------------------

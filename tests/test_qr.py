@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from conftest import missing_system_package
 from kjcdir.export import qr, vcard
 from kjcdir.store import open_directory
 from test_export_data import hostile_file
@@ -23,7 +24,7 @@ def zbar() -> Any:
     try:
         from pyzbar import pyzbar
     except ImportError as error:  # pyzbar is there, but libzbar0 is not
-        pytest.skip(f"zbar is not installed ({error}): apt-get install libzbar0")
+        missing_system_package(f"zbar is not installed ({error}): apt-get install libzbar0")
     return pyzbar
 
 
@@ -126,7 +127,7 @@ def test_svg_is_an_svg_of_the_same_code(zbar: Any, cli, tmp_path: Path) -> None:
     try:
         import cairosvg
     except (ImportError, OSError) as error:  # cairosvg is there, but libcairo2 is not
-        pytest.skip(f"cairosvg cannot render ({error}): apt-get install libcairo2")
+        missing_system_package(f"cairosvg cannot render ({error}): apt-get install libcairo2")
     from PIL import Image
 
     png = cairosvg.svg2png(bytestring=target.read_bytes())
@@ -156,7 +157,7 @@ def test_the_image_decodes_on_a_dark_page(  # type: ignore[no-untyped-def]
         try:
             import cairosvg
         except (ImportError, OSError) as error:  # cairosvg is there, but libcairo2 is not
-            pytest.skip(f"cairosvg cannot render ({error}): apt-get install libcairo2")
+            missing_system_package(f"cairosvg cannot render ({error}): apt-get install libcairo2")
         png = cairosvg.svg2png(bytestring=target.read_bytes())
     else:
         png = target.read_bytes()
@@ -168,7 +169,7 @@ def test_a_transparent_code_would_not_decode_on_a_dark_page(zbar: Any) -> None:
     try:
         import cairosvg
     except (ImportError, OSError) as error:
-        pytest.skip(f"cairosvg cannot render ({error}): apt-get install libcairo2")
+        missing_system_package(f"cairosvg cannot render ({error}): apt-get install libcairo2")
     transparent = io.BytesIO()
     qr.make(card_of("felix-wuerfel")).save(
         transparent, kind="svg", scale=qr.SCALE, border=qr.QUIET_ZONE

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -74,15 +75,32 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
                 'also_copy = ["data", "tests", "benchmarks"]\n'
             )
         mutmut = [python, "-m", "mutmut"]
-        subprocess.run(
-            [*mutmut, "run"], cwd=work, check=False, stdout=subprocess.DEVNULL, timeout=7200
+        # Tests that run kjcdir as a process must run the mutated copy too: `python -c
+        # "from kjcdir…"` finds it on PYTHONPATH, and the console script is a shim that
+        # runs `python -m kjcdir` (the trampolines pick the mutant by an inherited variable).
+        shims = work / "bin"
+        shims.mkdir()
+        shim = shims / "kjcdir"
+        shim.write_text(f'#!/bin/sh\nexec "{python}" -m kjcdir "$@"\n', encoding="utf-8")
+        shim.chmod(0o755)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(work / "mutants" / "src"),
+            "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        done = subprocess.run(
+            [*mutmut, "run"], cwd=work, env=env, stdout=subprocess.DEVNULL, timeout=7200
         )
+        if done.returncode != 0:
+            raise SystemExit(f"mutmut run failed for {module} (exit code {done.returncode})")
         subprocess.run(
             [*mutmut, "export-cicd-stats"], cwd=work, check=True, stdout=subprocess.DEVNULL
         )
         stats: dict[str, int] = json.loads(
             (work / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8")
         )
+        if not stats.get("total"):
+            raise SystemExit(f"mutmut made no mutants of {module}")
         survivors = subprocess.run(
             [*mutmut, "results"], cwd=work, check=True, capture_output=True, text=True
         ).stdout
