@@ -75,19 +75,20 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
                 'also_copy = ["data", "tests", "benchmarks"]\n'
             )
         mutmut = [python, "-m", "mutmut"]
-        # Tests that run kjcdir as a process must run the mutated copy too: `python -c
-        # "from kjcdir…"` finds it on PYTHONPATH, and the console script is a shim that
-        # runs `python -m kjcdir` (the trampolines pick the mutant by an inherited variable).
+        # Tests that run the kjcdir console script must run the mutated copy too: it is a
+        # shim here that runs `python -m kjcdir` from it (the trampolines pick the mutant by
+        # an inherited variable). Tests that run `python -c "from kjcdir…"` cannot: they
+        # fail in mutmut's clean run, which stops it (export/files.py's tests have some).
         shims = work / "bin"
         shims.mkdir()
         shim = shims / "kjcdir"
-        shim.write_text(f'#!/bin/sh\nexec "{python}" -m kjcdir "$@"\n', encoding="utf-8")
+        source = work / "mutants" / "src"
+        shim.write_text(
+            f'#!/bin/sh\nPYTHONPATH="{source}" exec "{python}" -m kjcdir "$@"\n',
+            encoding="utf-8",
+        )
         shim.chmod(0o755)
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(work / "mutants" / "src"),
-            "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}",
-        }
+        env = {**os.environ, "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}"}
         done = subprocess.run(
             [*mutmut, "run"], cwd=work, env=env, stdout=subprocess.DEVNULL, timeout=7200
         )

@@ -1,10 +1,11 @@
 """Phone numbers as written in a directory file → DIN 5008 display and E.164.
 
 phonenumbers is the authority on what a valid number is. Most numbers in a directory
-are German numbers in international form (`+49 611 1706-69`): those are read and
-checked here with phonenumbers' own patterns, compiled once, at a sixth of the cost of
-its general parser (a first load of 100,000 people spends much of its time on phone
-numbers); every other notation goes through phonenumbers.parse.
+are German numbers in DIN 5008 international form (`+49 611 1706-69`): those are read
+and checked here with phonenumbers' own patterns, compiled once, at a sixth of the cost
+of its general parser (a first load of 100,000 people spends much of its time on phone
+numbers). Other `+49` numbers are checked so too but formatted by phonenumbers (slower);
+every other notation goes through phonenumbers.parse.
 """
 
 from __future__ import annotations
