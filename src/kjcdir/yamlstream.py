@@ -14,8 +14,10 @@ carry an anchor (&name), which a later alias (*name) may repeat.
 
 The limits are enforced as events arrive, so that a hostile file costs only as much
 reading as a limit allows: a list or mapping the reader keeps may hold READ_LIMIT
-items (the reader then stops and marks what it kept as cut short), values kept for
-anchors are bounded by MAX_ANCHORED, and nesting by MAX_DEPTH. Errors of YAML itself
+items, an entry MAX_ENTRY values, the values kept for anchors MAX_ANCHORED, and
+nesting is bounded by MAX_DEPTH; the reader then stops and marks what it kept as cut
+short. The top mapping and the lists of entries are streamed even when they carry an
+anchor; an alias to one of them once it is read is refused. Errors of YAML itself
 are raised as the composer would raise them (MarkedYAMLError), with the same
 marks, so that messages stay the same whichever reader made them.
 """
@@ -97,11 +99,10 @@ Value = ScalarEvent | Sequence | Mapping
 class Sink(Protocol):
     """What the reader tells as it reads (kjcdir.validate.FileValidator is one).
 
-    A document whose top is a mapping without an anchor is streamed: `begin`, then
-    `key` for each top-level key; the value of a key follows as `value` (or, for a
-    list the sink wants ITEMS of, `section` and one `item` per entry); `end` last.
-    Any other document (a list, a scalar, an anchored mapping, none) is handed over
-    whole to `whole`.
+    A document whose top is a mapping is streamed: `begin`, then `key` for each
+    top-level key; the value of a key follows as `value` (or, for a list the sink
+    wants ITEMS of, `section` and one `item` per entry); `end` last. Any other
+    document (a list, a scalar, none) is handed over whole to `whole`.
     """
 
     def begin(self, root: Mapping) -> None: ...
