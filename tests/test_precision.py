@@ -303,3 +303,30 @@ def test_the_affiliation_found_through_a_bodys_tasks(cli) -> None:  # type: igno
     the affiliation within it, not their county."""
     lines = [line.split("\t") for line in cli("find", "Spitzenverband").stdout.splitlines()]
     assert lines and all(line[2] == "Deutscher Landkreistag › AK Option" for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("query", "missing", "unreached", "partial", "all_names"),
+    [
+        ("Nora Müller Eulenburg", [1], [2], [("nora", 100.0)], False),
+        ("Otto Leiterin", [], [], [("otto", 100.0)], False),
+        # two names of two people: the comma hint ("Nora, Otto") is worth giving
+        ("Nora Otto", [], [], [("otto", 100.0), ("nora", 100.0)], True),
+        ("Pauly Müller", [1], [], [("nora", 100.0), ("paul", 100.0)], False),
+        ("Müller", [0], [], [], False),
+        ("", [], [], [], False),
+        # Paul reaches Pauly by its prefix too, but Nora matched both words: she alone
+        ("Nora Paul", [], [], [("nora", 96.5)], True),
+    ],
+)
+def test_explain_miss_exactly(
+    office: Directory,
+    query: str,
+    missing: list[int],
+    unreached: list[int],
+    partial: list[tuple[str, float]],
+    all_names: bool,
+) -> None:
+    miss = explain_miss(query, build_index(office))
+    assert (miss.missing, miss.unreached, miss.all_names) == (missing, unreached, all_names)
+    assert [(office.people.id_at(hit.person), hit.score) for hit in miss.partial] == partial
