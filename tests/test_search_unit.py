@@ -323,3 +323,39 @@ def test_a_lone_s_is_read_as_sharp_s_only_where_the_word_as_typed_finds_nothing(
     assert ros[0] == ros[1]  # both literal beginnings, ranked by length alike
     # a three-letter word is a beginning, never a whole word, in its sharp-s reading
     assert match_vocabulary(("has",), ("hass",))[0] < 95.0
+
+
+@pytest.mark.parametrize(
+    ("query", "fields", "expected"),
+    [
+        # a contact is weighed 0.95; a number contained in another scores 80 plus 20 times
+        # the share of the number it covers (6 of the 11 digits: 90.9, weighed 86.4)
+        ("170669", None, [("fw", 86.4)]),
+        ("1706", None, [("lb", 82.9), ("fw", 82.9)]),  # equal: by family name
+        ("+49 611 170669", None, [("fw", 95.0)]),  # the whole number
+        ("wuerfel@hlt.de", None, [("fw", 95.0)]),
+        # a mailto: link as a mail program copies it, with its query after the first "?"
+        ("mailto:wuerfel@hlt.de?subject=Hallo?", None, [("fw", 95.0)]),
+        ("hlt.de", None, []),  # a shared domain alone reaches no one
+        ("170669", {FIELD_NAME}, []),  # numbers are no names
+        ("Felix", None, [("fw", 100.0)]),
+        ("Feli", None, [("fw", 93.0)]),  # a prefix
+    ],
+)
+def test_scores_of_contacts_and_names_exactly(
+    contacts_directory: Directory,
+    query: str,
+    fields: set[str] | None,
+    expected: list[tuple[str, float]],
+) -> None:
+    index = build_index(contacts_directory)
+    hits = rank(query, index, fields) if fields else rank(query, index)
+    assert [(contacts_directory.people.id_at(hit.person), hit.score) for hit in hits] == expected
+
+
+def test_the_fewest_digits_a_phone_query_may_have() -> None:
+    from kjcdir.search import phone_digits
+
+    assert phone_digits("12") is None
+    assert phone_digits("123") == "123"
+    assert phone_digits("+49 (0)611 17") == "4961117"  # the bracketed trunk zero is dropped

@@ -39,6 +39,7 @@ MODULES = {
         "tests/test_search_kinds.py",
     ],
     "src/kjcdir/search.py": [
+        "tests/test_normalize.py",  # phone_digits and query_words
         "tests/test_search_unit.py",
         "tests/test_search_kinds.py",
         "tests/test_speed_search.py",
