@@ -212,9 +212,9 @@ def run_on_terminal(
     columns: int,
     timeout: float = 60,
 ) -> tuple[int, bytes, bytes]:
-    """The installed kjcdir with `which` ("stdout" or "stderr") on a pseudo-terminal
-    `columns` wide and the other stream piped: its exit code, what was piped, and what
-    the terminal was sent (read until the process closes it, within `timeout`)."""
+    """The installed kjcdir with stdin and `which` ("stdout" or "stderr") on a
+    pseudo-terminal `columns` wide and the other stream piped: its exit code, what was
+    piped, and what the terminal was sent (read until it is closed, within `timeout`)."""
     import fcntl
     import pty
     import select
@@ -224,8 +224,7 @@ def run_on_terminal(
 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    on_terminal = {"stdin": slave if which == "stderr" else subprocess.DEVNULL}
-    on_terminal["stdout" if which == "stdout" else "stderr"] = slave
+    on_terminal = {"stdin": slave, "stdout" if which == "stdout" else "stderr": slave}
     on_terminal["stderr" if which == "stdout" else "stdout"] = subprocess.PIPE
     process = subprocess.Popen(
         [kjcdir_executable(), *args],

@@ -19,7 +19,6 @@ import errno
 import json
 import os
 import re
-import shutil
 import stat
 import subprocess
 import sys
@@ -35,8 +34,8 @@ from conftest import BUNDLED_PEOPLE, Cli, run_on_terminal, run_process
 from kjcdir import atomic, cache, sources
 from kjcdir import cli as kjcdir_cli
 from kjcdir.export import files
-from test_cache import age_back
-from test_cache_trust import content, from_files, open_one, tampered_cache
+from test_cache_trust import bundled_copy, content, from_files, open_one, tampered_cache
+from test_safe_writes import EXPORT
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX links, modes and ptys")
 
@@ -78,25 +77,6 @@ def run_main(prelude: str, *args: str, env: dict[str, str] | None = None) -> Any
 
 
 # -- 1. kjcdir.export.files ------------------------------------------------------------------
-
-
-EXPORT = ["export", "felix", "-o"]
-
-
-@posix_only
-def test_a_link_at_o_is_refused_without_force(cli: Cli, tmp_path: Path) -> None:
-    victim = tmp_path / "victim.vcf"
-    victim.write_text("keep me\n")
-    link = tmp_path / "contacts.vcf"
-    link.symlink_to(victim)
-    result = cli(*EXPORT, str(link))
-    assert result.exit_code == 2
-    assert result.stderr == (
-        f"kjcdir: {link} is a symbolic link; kjcdir does not write through links "
-        "(--force replaces the regular file it points to).\n"
-    )
-    assert victim.read_text() == "keep me\n"
-    assert os.readlink(link) == str(victim)
 
 
 @posix_only
@@ -395,12 +375,7 @@ SHAPES: dict[str, Shape] = {
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    """A copy of the bundled directory, a minute old (used with --no-bundled --data)."""
-    path = tmp_path / "data" / "directory.yaml"
-    path.parent.mkdir()
-    shutil.copyfile(sources.bundled_path(), path)
-    age_back(path)
-    return path
+    return bundled_copy(tmp_path)
 
 
 def plant_shape(data: Path, shape: Shape) -> Path:

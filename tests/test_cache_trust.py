@@ -73,14 +73,19 @@ def people(tmp_path: Path) -> Path:
     return generate(tmp_path / "people.yaml", 200)
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    """A copy of the bundled directory, a minute old (used with --no-bundled --data)."""
-    path = tmp_path / "data" / "directory.yaml"
+def bundled_copy(folder: Path) -> Path:
+    """A copy of the bundled directory in folder/data, a minute old (so that it is
+    cached; used with --no-bundled --data)."""
+    path = folder / "data" / "directory.yaml"
     path.parent.mkdir()
     shutil.copyfile(sources.bundled_path(), path)
     age_back(path)
     return path
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return bundled_copy(tmp_path)
 
 
 # -- helpers -----------------------------------------------------------------------------

@@ -3,20 +3,13 @@ labels, NO_COLOR, and --plain. (test_cli.py covers the forms in-process.)"""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import re
-import select
-import struct
-import subprocess
-import termios
-import time
 from dataclasses import dataclass
 
 import pytest
 
-from conftest import BUNDLED_PEOPLE, kjcdir_executable
+from conftest import BUNDLED_PEOPLE, run_on_terminal
 
 OSC8_URL = re.compile(r"\x1b\]8;[^;\x1b]*;([^\x1b]*)\x1b\\")
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -52,46 +45,11 @@ def run_tty(
     *args: str, env: dict[str, str] | None = None, columns: int = 100, timeout: float = 20
 ) -> TtyResult:
     """Run the installed kjcdir with stdin and stdout on a pseudo-terminal; stderr piped."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     full_env = {key: value for key, value in os.environ.items() if key not in _TERMINAL_ENV}
     full_env.update(_shared_cache)
     full_env.update({"TERM": "xterm-256color", "COLUMNS": str(columns), **(env or {})})
-    process = subprocess.Popen(
-        [kjcdir_executable(), *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        env=full_env,
-        close_fds=True,
-    )
-    os.close(slave)
-    received = bytearray()
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                process.kill()
-                raise AssertionError(f"kjcdir {' '.join(args)} did not finish in {timeout} s")
-            ready, _, _ = select.select([master], [], [], remaining)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the process has closed the terminal
-                break
-            if not chunk:
-                break
-            received += chunk
-    finally:
-        os.close(master)
-    _, stderr = process.communicate(timeout=timeout)
-    return TtyResult(
-        process.returncode,
-        received.decode("utf-8").replace("\r\n", "\n"),
-        stderr.decode("utf-8"),
-    )
+    code, stderr, shown = run_on_terminal(args, "stdout", full_env, columns, timeout)
+    return TtyResult(code, shown.decode("utf-8").replace("\r\n", "\n"), stderr.decode("utf-8"))
 
 
 # variables of the developer's terminal that would change what rich does
