@@ -8,7 +8,6 @@ needs to import typer.
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -381,15 +380,16 @@ def check(
     from kjcdir.load import layer, parse_file
     from kjcdir.output.emit import problem as report
     from kjcdir.output.progress import Progress, stderr_is_terminal
-    from kjcdir.sources import data_files
+    from kjcdir.sources import DataFile, OpenFiles, data_files
 
     settings = _settings(ctx)
     paths = data_files([*settings.data, *(files or [])], settings.include_bundled)
     parsed = []
     with Progress(stderr_is_terminal()) as bar:
-        for path in paths:
-            bar.stage(f"checking {path.name}", _size_of(path), "bytes")
-            parsed.append(parse_file(path, progress=bar.update))
+        for path in paths:  # one open at a time: a pipe's writer may wait for the one before
+            with OpenFiles([DataFile(path)]) as (source,):
+                bar.stage(f"checking {path.name}", source.size or None, "bytes")
+                parsed.append(parse_file(path, source, bar.update))
         _, problems = layer(parsed)
     for problem in problems:
         report(str(problem))
@@ -400,15 +400,6 @@ def check(
             f"{item.path}: ok ({len(item.organizations)} organisations, "
             f"{len(item.people)} people)\n"
         )
-
-
-def _size_of(path: Path) -> int | None:
-    """The size of a regular file, for a progress bar; None for anything else."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size else None
 
 
 @app.command()

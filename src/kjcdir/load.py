@@ -409,7 +409,7 @@ def layer_files(files: Sequence[DataFile], progress: ProgressCallback | None = N
     `progress` is told now and then how many bytes of all the files have been read, of
     how many (the sizes of regular files; a pipe counts for nothing).
     """
-    total = sum(item.opened.st_size for item in files if item.regular and item.opened)
+    total = sum(item.size for item in files)
     parsed = []
     done = 0
     for item in files:
@@ -417,8 +417,7 @@ def layer_files(files: Sequence[DataFile], progress: ProgressCallback | None = N
         if progress is not None:
             report = functools.partial(_report, progress, done, total)
         parsed.append(parse_file(item.path, item, report))
-        if item.regular and item.opened:
-            done += item.opened.st_size
+        done += item.size
     directory, problems = layer(parsed)
     if problems:
         raise DataError(problems)

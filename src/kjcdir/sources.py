@@ -60,6 +60,11 @@ class DataFile:
     def regular(self) -> bool:
         return self.opened is not None and S_ISREG(self.opened.st_mode)
 
+    @property
+    def size(self) -> int:
+        """The size of a regular file as opened; 0 for a pipe or device (not known)."""
+        return self.opened.st_size if self.regular and self.opened is not None else 0
+
     def identity(self) -> str | None:
         """Path, device, inode, size, mtime and ctime; None for anything but a regular file
         (a pipe's or device's times and size say nothing about its content)."""

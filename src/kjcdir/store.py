@@ -128,7 +128,7 @@ def _build(files: Sequence[DataFile], report: Progress) -> Loaded:
     from kjcdir.index import build_index
     from kjcdir.load import layer_files
 
-    size = sum(item.opened.st_size for item in files if item.regular and item.opened)
+    size = sum(item.size for item in files)
     what = files[0].path.name if len(files) == 1 else f"{len(files)} files"
     report.stage(f"reading and checking {what}", total=size or None, unit="bytes")
     directory = layer_files(files, lambda done, _: report.update(done))

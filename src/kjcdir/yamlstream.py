@@ -254,7 +254,7 @@ class _Reader:
             if kind is ScalarEvent:
                 value = event  # type: ignore[assignment]
                 if event.anchor is not None:  # type: ignore[attr-defined]
-                    self.anchor(event.anchor, event, top)  # type: ignore[attr-defined, arg-type]
+                    self.anchor(event.anchor, event)  # type: ignore[attr-defined, arg-type]
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if (
                     event.anchor is None  # type: ignore[attr-defined]
@@ -350,7 +350,7 @@ class _Reader:
             if role != _NORMAL:
                 collection.streamed = 1
         if anchor is not None:
-            self.anchor(anchor, collection, top)  # type: ignore[arg-type]
+            self.anchor(anchor, collection)  # type: ignore[arg-type]
         limit = 2 * READ_LIMIT if is_mapping else READ_LIMIT
         frame = _Frame(collection, (keep or anchored) and role == _NORMAL, role, anchored, limit)
         self.stack.append(frame)
@@ -397,7 +397,7 @@ class _Reader:
             )
         self.anchors[name] = value
 
-    def anchor(self, name: str, value: Value, top: _Frame | None) -> None:
+    def anchor(self, name: str, value: Value) -> None:
         self.new_anchor(name, value)
         self.anchored += 1
         if self.anchored > MAX_ANCHORED:

@@ -54,12 +54,10 @@ class Progress:
     def __init__(self, enabled: bool, stream: TextIO | None = None) -> None:
         self.enabled = enabled
         self.stream = stream
-        self.label = ""
-        self.total: float | None = None
-        self.unit = ""
         self.completed: float = 0
         self.drawn = False  # whether a bar has been shown
-        self.stages = 0  # stages begun: the drawing thread starts a new bar for each
+        # the stage: its number (the drawing thread starts a new bar for each), label,
+        # total and unit; one tuple, so that the thread never sees half of a stage
         self.current: tuple[int, str, float | None, str] = (0, "", None, "")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -67,12 +65,7 @@ class Progress:
     def stage(self, label: str, total: float | None = None, unit: str = "") -> None:
         """A new stage of the work: `label`, of `total` `unit`s (None: not known)."""
         self.completed = 0
-        self.total = total
-        self.unit = unit
-        self.label = _safe(label)
-        self.stages += 1
-        # one assignment, so that the drawing thread never sees half of a stage
-        self.current = (self.stages, self.label, total, unit)
+        self.current = (self.current[0] + 1, _safe(label), total, unit)
 
     def update(self, completed: float) -> None:
         self.completed = completed
