@@ -76,20 +76,21 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
                 'also_copy = ["data", "tests", "benchmarks"]\n'
             )
         mutmut = [python, "-m", "mutmut"]
-        # Tests that run the kjcdir console script must run the mutated copy too: it is a
-        # shim here that runs `python -m kjcdir` from it (the trampolines pick the mutant by
-        # an inherited variable). Tests that run `python -c "from kjcdir…"` cannot: they
-        # fail in mutmut's clean run, which stops it (export/files.py's tests have some).
+        # Tests that start kjcdir in a new process must run the mutated copy too (the
+        # trampolines pick the mutant by an inherited variable): PYTHONPATH points
+        # `python -c "from kjcdir…"` at it, and the kjcdir console script is a shim here
+        # that runs `python -m kjcdir` with it.
+        source = work / "mutants" / "src"
         shims = work / "bin"
         shims.mkdir()
         shim = shims / "kjcdir"
-        source = work / "mutants" / "src"
-        shim.write_text(
-            f'#!/bin/sh\nPYTHONPATH="{source}" exec "{python}" -m kjcdir "$@"\n',
-            encoding="utf-8",
-        )
+        shim.write_text(f'#!/bin/sh\nexec "{python}" -m kjcdir "$@"\n', encoding="utf-8")
         shim.chmod(0o755)
-        env = {**os.environ, "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}"}
+        env = {
+            **os.environ,
+            "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONPATH": str(source),
+        }
         done = subprocess.run(
             [*mutmut, "run"], cwd=work, env=env, stdout=subprocess.DEVNULL, timeout=7200
         )
