@@ -79,8 +79,18 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
         # Tests that start kjcdir in a new process must run the mutated copy too (the
         # trampolines pick the mutant by an inherited variable): PYTHONPATH points
         # `python -c "from kjcdir…"` at it, and the kjcdir console script is a shim here
-        # that runs `python -m kjcdir` with it.
+        # that runs `python -m kjcdir` with it. While mutmut collects which tests reach
+        # which function, a new process could only fail to record its own (mutmut reads
+        # its configuration from the working folder): it runs the original code instead.
         source = work / "mutants" / "src"
+        site = work / "site"
+        site.mkdir()
+        (site / "sitecustomize.py").write_text(
+            "import os\n"
+            "if os.environ.get('MUTANT_UNDER_TEST') == 'stats':\n"
+            "    del os.environ['MUTANT_UNDER_TEST']\n",
+            encoding="utf-8",
+        )
         shims = work / "bin"
         shims.mkdir()
         shim = shims / "kjcdir"
@@ -89,7 +99,7 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
         env = {
             **os.environ,
             "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PYTHONPATH": str(source),
+            "PYTHONPATH": f"{site}{os.pathsep}{source}",
         }
         done = subprocess.run(
             [*mutmut, "run"], cwd=work, env=env, stdout=subprocess.DEVNULL, timeout=7200
