@@ -74,6 +74,7 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
                 f"only_mutate = {json.dumps([module])}\n"
                 f"pytest_add_cli_args_test_selection = {json.dumps(present)}\n"
                 'also_copy = ["data", "tests", "benchmarks"]\n'
+                "debug = true\n"  # pytest's own output in mutmut.log, for a failed run
             )
         mutmut = [python, "-m", "mutmut"]
         # Tests that start kjcdir in a new process must run the mutated copy too (the
@@ -101,11 +102,16 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
             "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}",
             "PYTHONPATH": f"{site}{os.pathsep}{source}",
         }
-        done = subprocess.run(
-            [*mutmut, "run"], cwd=work, env=env, stdout=subprocess.DEVNULL, timeout=7200
-        )
+        log = work / "mutmut.log"
+        with log.open("wb") as output:
+            done = subprocess.run(
+                [*mutmut, "run"], cwd=work, env=env, stdout=output, stderr=output, timeout=7200
+            )
         if done.returncode != 0:
-            raise SystemExit(f"mutmut run failed for {module} (exit code {done.returncode})")
+            keep = True
+            raise SystemExit(
+                f"mutmut run failed for {module} (exit code {done.returncode}); see {log}"
+            )
         subprocess.run(
             [*mutmut, "export-cicd-stats"], cwd=work, check=True, stdout=subprocess.DEVNULL
         )
