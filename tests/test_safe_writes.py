@@ -435,12 +435,13 @@ def test_a_signal_during_a_vdir_export_leaves_no_temporary_file(
             stderr=subprocess.PIPE,
             text=True,
         )
-        # wait for the first cards, then strike somewhere in the middle of the export
+        # strike somewhere in the middle of the export, counted in cards written (a
+        # delay in seconds would miss the export altogether on a fast machine)
+        strike_at = chance.randrange(5, 1000)
         deadline = time.monotonic() + 60
-        while len(os.listdir(vdir)) < 5 and process.poll() is None:
+        while len(os.listdir(vdir)) < strike_at and process.poll() is None:
             assert time.monotonic() < deadline
-            time.sleep(0.005)
-        time.sleep(chance.uniform(0, 0.3))
+            time.sleep(0.002)
         process.send_signal(sent)
         _, errors = process.communicate(timeout=60)
         codes.add(process.returncode)
