@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import kjcdir_executable, run_process
+from conftest import interruptible, kjcdir_executable, run_process
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals, pipes and ptys")
 
@@ -200,6 +200,7 @@ def test_ctrl_c_during_a_long_load(tmp_path: Path, command: list[str]) -> None:
         stdout=subprocess.PIPE,
         stderr=slave,
         env={**_environment(), "KJCDIR_PROGRESS_AFTER": "0", "TERM": "xterm-256color"},
+        preexec_fn=interruptible,
     )
     os.close(slave)
     shown = b""

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import vobject
 
-from conftest import kjcdir_executable
+from conftest import interruptible, kjcdir_executable
 from kjcdir import atomic
 from kjcdir.errors import Terminated
 from kjcdir.export import files, render, vcard
@@ -434,6 +434,7 @@ def test_a_signal_during_a_vdir_export_leaves_no_temporary_file(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=interruptible,
         )
         # strike somewhere in the middle of the export, counted in cards written (a
         # delay in seconds would miss the export altogether on a fast machine)
