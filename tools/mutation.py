@@ -77,24 +77,8 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
                 "debug = true\n"  # pytest's own output in mutmut.log, for a failed run
             )
         mutmut = [python, "-m", "mutmut"]
-        # Tests that start kjcdir in a new process must run the mutated copy too (the
-        # trampolines pick the mutant by an inherited variable). A sitecustomize puts it
-        # on the path of every process started under a test (mutmut's own process finds
-        # it itself: with it on PYTHONPATH before mutmut has made it, imports fail), and
-        # the kjcdir console script is a shim that runs `python -m kjcdir`. While mutmut
-        # collects which tests reach which function, a new process could only fail to
-        # record its own (mutmut reads its configuration from the working folder): it runs
-        # the original code instead.
-        site = work / "site"
-        site.mkdir()
-        (site / "sitecustomize.py").write_text(
-            "import os, sys\n"
-            "if 'MUTANT_UNDER_TEST' in os.environ:\n"
-            f"    sys.path.insert(0, {str(work / 'mutants' / 'src')!r})\n"
-            "    if os.environ['MUTANT_UNDER_TEST'] == 'stats':\n"
-            "        del os.environ['MUTANT_UNDER_TEST']\n",
-            encoding="utf-8",
-        )
+        # Tests that start kjcdir in a new process count too: see the sitecustomize in
+        # mutation_site/. The kjcdir console script is a shim that runs `python -m kjcdir`.
         shims = work / "bin"
         shims.mkdir()
         shim = shims / "kjcdir"
@@ -103,7 +87,8 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
         env = {
             **os.environ,
             "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PYTHONPATH": str(site),
+            "PYTHONPATH": str(work / "tools" / "mutation_site"),
+            "KJCDIR_MUTATION_WORK": str(work),
         }
         log = work / "mutmut.log"
         with log.open("wb") as output:
