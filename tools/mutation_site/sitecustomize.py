@@ -56,10 +56,10 @@ class _WithNewProcesses(set[str]):
 
 
 def _gather_in_mutmut() -> None:
-    import mutmut.state
+    from mutmut.state import state
 
     REACHED.mkdir(exist_ok=True)
-    mutmut.state.state()._stats = _WithNewProcesses()
+    state()._stats = _WithNewProcesses()
 
 
 if "MUTANT_UNDER_TEST" in os.environ:
