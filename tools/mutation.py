@@ -48,6 +48,7 @@ MODULES = {
     "src/kjcdir/cache.py": [
         "tests/test_cache.py",
         "tests/test_cache_trust.py",
+        "tests/test_branches.py",  # the cache's failure paths
     ],
     "src/kjcdir/export/files.py": [
         "tests/test_safe_writes.py",
