@@ -21,12 +21,14 @@ Not part of CI: a run takes minutes per module.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,12 +53,37 @@ MODULES = {
         "tests/test_branches.py",  # the cache's failure paths
     ],
     "src/kjcdir/export/files.py": [
+        "tests/test_export_files.py",
         "tests/test_safe_writes.py",
         "tests/test_export_cli.py",
         "tests/test_vdir_prune.py",
         "tests/test_branches.py",
     ],
 }
+
+
+HOOK_LINE = (
+    "import os, runpy; os.environ.get('KJCDIR_MUTATION_WORK') and runpy.run_path("
+    "os.path.join(os.environ['KJCDIR_MUTATION_WORK'], 'tools', 'mutation_hook.py'))\n"
+)
+
+
+@contextlib.contextmanager
+def hook_installed(python: str) -> Iterator[None]:
+    """A .pth file in the interpreter's site-packages that runs mutation_hook.py in every
+    process of a run (and in none outside it: the line checks for the run's variable)."""
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    pth = Path(purelib) / "kjcdir_mutation_hook.pth"
+    pth.write_text(HOOK_LINE, encoding="utf-8")
+    try:
+        yield
+    finally:
+        pth.unlink(missing_ok=True)
 
 
 def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int]:
@@ -78,8 +105,9 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
                 "debug = true\n"  # pytest's own output in mutmut.log, for a failed run
             )
         mutmut = [python, "-m", "mutmut"]
-        # Tests that start kjcdir in a new process count too: see the sitecustomize in
-        # mutation_site/. The kjcdir console script is a shim that runs `python -m kjcdir`.
+        # Tests that start kjcdir in a new process count too: see mutation_hook.py, which
+        # a .pth file runs in every process that has KJCDIR_MUTATION_WORK. The kjcdir
+        # console script is a shim that runs `python -m kjcdir`.
         shims = work / "bin"
         shims.mkdir()
         shim = shims / "kjcdir"
@@ -88,11 +116,10 @@ def run(module: str, tests: list[str], python: str, keep: bool) -> dict[str, int
         env = {
             **os.environ,
             "PATH": f"{shims}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PYTHONPATH": str(work / "tools" / "mutation_site"),
             "KJCDIR_MUTATION_WORK": str(work),
         }
         log = work / "mutmut.log"
-        with log.open("wb") as output:
+        with log.open("wb") as output, hook_installed(python):
             done = subprocess.run(
                 [*mutmut, "run"], cwd=work, env=env, stdout=output, stderr=output, timeout=7200
             )

@@ -1,4 +1,6 @@
-"""Loaded by every Python process of a tools/mutation.py run (it is on PYTHONPATH there).
+"""Run at the start of every Python process of a tools/mutation.py run (by a .pth file
+that the run puts into the interpreter's site-packages, as coverage.py measures new
+processes: a sitecustomize on PYTHONPATH would be shadowed by a test's own).
 
 mutmut learns which tests reach which function by recording calls in its own process,
 and runs only those tests against a function's mutants; a test that runs kjcdir in a
