@@ -68,6 +68,9 @@ def wait_until_settled(path: Path) -> None:
         time.sleep(wait + 0.05)
 
 
+REAL_SETTLED_NS = cache.SETTLED_NS  # before settled_at_once sets it to 0
+
+
 @pytest.fixture(autouse=True)
 def settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """In this process, files count as settled at once (ctime cannot be set back);
@@ -463,3 +466,141 @@ def test_without_a_home_folder_the_cache_is_a_folder_of_the_user_in_tmp(
     monkeypatch.setattr(platformdirs, "user_cache_path", no_home)
     user = os.getuid() if hasattr(os, "getuid") else "user"
     assert cache.cache_dir() == Path(tempfile.gettempdir()) / f"kjcdir-cache-{user}"
+
+
+# -- the file's layout and the module's small rules, directly -----------------------------------
+
+
+def written_parts(segments: dict[str, Any]) -> bytes:
+    return b"".join(bytes(part) for part in cache._parts("the key", {"n": 1}, segments))
+
+
+def parse(content: bytes, key: str = "the key") -> cache.CacheFile:
+    import mmap
+
+    with tempfile.TemporaryFile() as file:
+        file.write(content)
+        file.flush()
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    return cache._parse(mapped, key.encode())
+
+
+def test_every_segment_starts_on_an_eight_byte_boundary_of_the_file() -> None:
+    """int32 arrays are mapped straight from the file: the layout pads each segment to 8."""
+    import array
+    import marshal
+
+    content = written_parts(
+        {"odd": b"abc", "ints": array.array("i", [1, 2, 3]), "value": ("a", 1), "last": b"z"}
+    )
+    prefix_length = len(cache.MAGIC) + 4 + len(b"the key")
+    header_length = int.from_bytes(content[prefix_length : prefix_length + 8], "big")
+    header = marshal.loads(content[prefix_length + 12 : prefix_length + 12 + header_length])
+    data_start = len(content) - header["size"]
+    assert data_start % cache.ALIGN == 0
+    assert {offset % cache.ALIGN for offset, _ in header["segments"].values()} == {0}
+    assert set(content[prefix_length + 12 + header_length : data_start]) <= {0}  # NUL padding
+    read = parse(content)
+    assert bytes(read.segment("odd")) == b"abc" and bytes(read.segment("last")) == b"z"
+    assert read.segment("ints").cast("i").tolist() == [1, 2, 3]
+    assert read.load("value") == ("a", 1) and read.values == {"n": 1}
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda content: b"NOT-A-CACHE" + content[11:], "another key or not a cache"),
+        (lambda content: content[:40], "truncated or corrupt header"),
+        (lambda content: content[:-1], "truncated or corrupt"),
+        (lambda content: content[:-1] + bytes([content[-1] ^ 1]), "truncated or corrupt"),
+    ],
+    ids=["another magic", "cut in the header", "cut in the data", "a flipped bit"],
+)
+def test_a_damaged_file_is_refused_with_its_reason(damage: Any, reason: str) -> None:
+    content = written_parts({"segment": b"x" * 100})
+    with pytest.raises(cache.CacheError) as raised:
+        parse(damage(content))
+    assert str(raised.value) == reason
+    with pytest.raises(cache.CacheError, match="another key or not a cache"):
+        parse(content, key="another key")
+
+
+def test_a_header_that_is_not_a_mapping_is_refused() -> None:
+    import marshal
+    import zlib
+
+    header = marshal.dumps(["not", "a", "dict"])
+    content = (
+        cache.MAGIC
+        + len(b"the key").to_bytes(4, "big")
+        + b"the key"
+        + len(header).to_bytes(8, "big")
+        + zlib.crc32(header).to_bytes(4, "big")
+        + header
+    )
+    with pytest.raises(cache.CacheError, match=r"^not a header$"):
+        parse(content)
+
+
+def test_paths_and_keys_that_are_not_utf_8_have_a_cache(tmp_path: Path) -> None:
+    """A file name of bytes that are not UTF-8 comes to Python with surrogates: its
+    cache is named and keyed all the same (on a system whose file names are bytes)."""
+    path = f"{tmp_path}/caf\udce9.yaml"
+    name = cache.cache_name([path])
+    assert name.startswith("directory-") and name.endswith(f"-{cache.PYTHON_TAG}.bin")
+    assert name != cache.cache_name([f"{tmp_path}/cafe.yaml"])
+    key = cache.cache_key([f"{path}|1|2"])
+    assert cache.write(key, [path], {"n": 1}, {"segment": b"data"})
+    read = cache.read(key, [path])
+    assert read is not None and bytes(read.segment("segment")) == b"data"
+
+
+def test_a_file_changed_exactly_the_settling_time_ago_has_settled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert REAL_SETTLED_NS == 2_000_000_000  # a FAT tick: the coarsest file times there are
+    monkeypatch.setattr(cache, "SETTLED_NS", REAL_SETTLED_NS)
+    now, delay = 10_000_000_000, REAL_SETTLED_NS
+    assert cache.settled([now - delay], now)
+    assert cache.settled([now + delay], now)  # a time in the future, as far off
+    assert not cache.settled([now - delay + 1], now)
+    assert not cache.settled([now - 3 * delay, now - delay + 1], now)
+
+
+def test_a_folder_that_is_not_trusted_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(shared))
+    monkeypatch.setattr(cache, "_warned", set())
+    assert cache.write("key", ["a.yaml"], {}, {}) is False
+    assert os.listdir(shared) == []
+    assert capsys.readouterr().err == (
+        f"kjcdir: not using the cache folder {shared}: others may write to it; "
+        "set KJCDIR_CACHE_DIR to a folder of your own.\n"
+    )
+
+
+class BrokenStderr:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "stderr",
+    [None, BrokenStderr(BrokenPipeError(errno.EPIPE, "Broken pipe")), BrokenStderr(ValueError())],
+    ids=["no stderr", "a closed pipe", "a closed file"],
+)
+def test_the_warning_never_fails_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stderr: object
+) -> None:
+    """pythonw has no stderr; a reader may have gone: the cache is still not used, quietly."""
+    monkeypatch.setattr(cache, "_warned", set())
+    monkeypatch.setattr(sys, "stderr", stderr)
+    cache._warn(tmp_path, "others may write to it")
+    assert cache._warned == {str(tmp_path)}

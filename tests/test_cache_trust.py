@@ -1161,14 +1161,18 @@ def test_temporary_files_of_dead_writers_are_cleared_after_an_hour(people: Path)
     folder = cache.cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     old, fresh = folder / atomic.temporary_name(), folder / atomic.temporary_name()
+    just_over, under = folder / atomic.temporary_name(), folder / atomic.temporary_name()
     old_style = folder / ".tmp-abc123.bin"
-    foreign = folder / "notes.txt"
-    for path in (old, fresh, old_style, foreign):
+    # old, but not temporary files: notes, another Python's cache, look-alikes
+    foreign = [folder / name for name in ("notes.txt", "directory-0-cpython-399.bin", ".tmp-x.txt")]
+    for path in (old, fresh, just_over, under, old_style, *foreign):
         path.write_bytes(b"x")
-    two_hours_ago = time.time() - 7200
-    for path in (old, old_style, foreign):
-        os.utime(path, (two_hours_ago, two_hours_ago))
+    now = time.time()
+    for path, age in [(old, 7200), (just_over, 3600.2), (under, 3500), (old_style, 7200)]:
+        os.utime(path, (now - age, now - age))
+    for path in foreign:
+        os.utime(path, (now - 7200, now - 7200))
     open_one(people)
     names = {path.name for path in folder.iterdir()}
-    assert old.name not in names and old_style.name not in names
-    assert {fresh.name, foreign.name} <= names
+    assert not {old.name, just_over.name, old_style.name} & names
+    assert {fresh.name, under.name, *(path.name for path in foreign)} <= names
