@@ -359,3 +359,69 @@ def test_the_fewest_digits_a_phone_query_may_have() -> None:
     assert phone_digits("12") is None
     assert phone_digits("123") == "123"
     assert phone_digits("+49 (0)611 17") == "4961117"  # the bracketed trunk zero is dropped
+
+
+# -- edges of the scores ------------------------------------------------------------------------
+
+
+def test_a_search_in_one_later_field_still_reaches_it(fields_directory: Directory) -> None:
+    """--in topic: the fields before it in the weights are passed over, not the end."""
+    from kjcdir.index import FIELD_TOPIC
+
+    assert found_ids(WORD, fields_directory, fields={FIELD_TOPIC}) == ["in-topic"]
+
+
+def test_partial_matches_within_the_strongest_band_are_all_named(
+    fields_directory: Directory,
+) -> None:
+    """A word held as a name (100) and as an address (95, exactly the band's edge)."""
+    from kjcdir.search import PARTIAL_CUTOFF, explain_miss
+
+    miss = explain_miss(f"{WORD} Zzyzx", build_index(fields_directory))
+    assert (miss.missing, miss.unreached) == ([1], [])
+    assert ids(miss.partial, fields_directory) == ["in-name", "in-email"]
+    assert [hit.score for hit in miss.partial] == [100.0, 100.0 * PARTIAL_CUTOFF]
+
+
+def test_each_word_counts_the_same_in_the_average(contacts_directory: Directory) -> None:
+    index = build_index(contacts_directory)
+    hits = rank("Feli Würfel", index)  # a beginning (93) and a whole name (100)
+    assert [(contacts_directory.people.id_at(hit.person), hit.score) for hit in hits] == [
+        ("fw", 96.5)
+    ]
+
+
+def test_a_person_s_best_number_counts_whichever_is_listed_first() -> None:
+    """Two numbers hold the digits: the shorter one, covered more by them, scores."""
+    short = Phone("+49 611 1706", "+496111706")
+    long = Phone("+49 611 1706-6999", "+4961117066999")
+    d = directory(
+        [Organization("amt", "Amt")],
+        [
+            person("short-first", "Anna", "Alt", Affiliation("amt"), phones=(short, long)),
+            person("long-first", "Berta", "Bald", Affiliation("amt"), phones=(long, short)),
+        ],
+    )
+    hits = rank("1706", build_index(d))
+    expected = round(0.95 * (80.0 + 20.0 * 4 / len("496111706")), 1)
+    assert [(d.people.id_at(hit.person), hit.score) for hit in hits] == [
+        ("short-first", expected),
+        ("long-first", expected),
+    ]
+
+
+def test_hits_are_hashable_by_person_and_score() -> None:
+    assert len({Hit(1, 50.0), Hit(1, 50.0), Hit(2, 50.0), Hit(1, 60.0)}) == 3
+    assert hash(Hit(1, 50.0)) == hash(Hit(1, 50.0))
+    assert len({hash(Hit(person, 50.0)) for person in range(100)}) == 100  # spread out
+
+
+def test_closest_names_default_to_three_and_ignore_case() -> None:
+    from kjcdir.search import CLOSE_NAME_SCORE
+
+    four = ["Anna Meier", "Bernd Meier", "Clara Meier", "Dora Meier"]
+    assert closest_names("meier", four) == four[:3]
+    assert closest_names("MEIER", ["MEIER"]) == ["MEIER"]
+    # WRatio of "abcd" and "axxxxb" is exactly the hint's threshold: still a hint
+    assert CLOSE_NAME_SCORE == 40.0
+    assert closest_names("abcd", ["axxxxb"]) == ["axxxxb"]

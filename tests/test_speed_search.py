@@ -13,7 +13,7 @@ import string
 from bisect import bisect_left
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -95,6 +95,18 @@ def reference_match(forms: tuple[str, ...], vocabulary: tuple[str, ...]) -> dict
 
 @settings(max_examples=400, deadline=None, derandomize=True)
 @given(st.lists(words, min_size=1, max_size=60), st.lists(words, min_size=1, max_size=2))
+# the edges random words seldom reach, each in its own example
+@example(["wissmeier"], ["vissmeier"])  # a typo keeps its first letter
+@example(["abcdx"], ["abcde"])  # a ratio of exactly the cut-off is a typo
+@example(["abcdefgi", "abcdefxy"], ["abcdefgh"])  # 2 edits but a ratio below the cut-off
+@example([f"abcdefg{letter}" for letter in "ijklmn"], ["abcdefgh"])  # more than 5 typos
+@example(["abcdefghijk"], ["abcdefghij"])  # a beginning whose ratio beats its prefix score
+@example(["abcd"], ["abcd", "abc"])  # the best of the forms, not the last
+@example(["wissmeier"], ["wissmeier", "wism"])  # ... also where one is read with ß
+@example(["wissmann", "wissmeier"], ["wism"])  # every word the ß reading begins
+@example(["asset"], ["ase"])  # the ß reading of three typed letters is a beginning
+@example(["hasse"], ["hase"])  # ... of four, a whole word
+@example(["sosossen"], ["sosose"])  # only the first two lone s are read as ß
 def test_match_vocabulary_equals_the_rapidfuzz_reference(
     vocabulary_words: list[str], forms: list[str]
 ) -> None:
