@@ -604,3 +604,18 @@ def test_the_warning_never_fails_the_command(
     monkeypatch.setattr(sys, "stderr", stderr)
     cache._warn(tmp_path, "others may write to it")
     assert cache._warned == {str(tmp_path)}
+
+
+def test_the_cache_folder_is_made_for_the_user_alone_and_only_to_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "new" / "cache"
+    monkeypatch.setenv("KJCDIR_CACHE_DIR", str(folder))
+    assert cache.read("key", ["a.yaml"]) is None
+    assert not (tmp_path / "new").exists()  # a lookup that finds no cache makes nothing
+    old_umask = os.umask(0o022)
+    try:
+        assert cache.write("key", ["a.yaml"], {}, {"segment": b"x"})
+    finally:
+        os.umask(old_umask)
+    assert folder.stat().st_mode & 0o777 == 0o700
