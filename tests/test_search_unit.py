@@ -425,3 +425,14 @@ def test_closest_names_default_to_three_and_ignore_case() -> None:
     # WRatio of "abcd" and "axxxxb" is exactly the hint's threshold: still a hint
     assert CLOSE_NAME_SCORE == 40.0
     assert closest_names("abcd", ["axxxxb"]) == ["axxxxb"]
+
+
+def test_partial_matches_are_scored_to_one_decimal(fields_directory: Directory) -> None:
+    from kjcdir.search import explain_miss
+
+    # "kranic" begins Kranich (85 + 10 * 6/7); "Nora" is her name (100); one decimal
+    miss = explain_miss("Kranic Nora Zzyzx", build_index(fields_directory))
+    assert miss.missing == [2]
+    assert [(hit.score, ids([hit], fields_directory)) for hit in miss.partial] == [
+        (96.8, ["in-name"])
+    ]

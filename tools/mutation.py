@@ -13,9 +13,15 @@ The interpreter given by --python needs kjcdir's dependencies, the test extras a
 mutmut, but not kjcdir itself: the tests must import the mutated copy. For example:
 
     python3 -m venv /tmp/venv-mut
-    /tmp/venv-mut/bin/pip install -e '.[test]' mutmut && /tmp/venv-mut/bin/pip uninstall -y kjcdir
+    /tmp/venv-mut/bin/pip install -e '.[test]' 'mutmut==3.8.*' && /tmp/venv-mut/bin/pip uninstall -y kjcdir
 
-Not part of CI: a run takes minutes per module.
+Tests that run kjcdir in a new process (the console script, `python -c`) count like the
+others: during a run, a .pth file in that interpreter's site-packages runs
+tools/mutation_hook.py in every process (it leans on mutmut 3.8's internals). The file
+is removed at the end of the run.
+
+Not part of CI: a run takes from minutes (normalize.py) to most of an hour (cache.py,
+whose functions every command reaches).
 """
 
 from __future__ import annotations
