@@ -436,3 +436,14 @@ def test_partial_matches_are_scored_to_one_decimal(fields_directory: Directory) 
     assert [(hit.score, ids([hit], fields_directory)) for hit in miss.partial] == [
         (96.8, ["in-name"])
     ]
+
+
+def test_the_people_of_a_named_body_are_the_answer_even_unreached_by_its_words(
+    contacts_directory: Directory,
+) -> None:
+    """lookup passes the people of a body the query names ("beim Hessischen
+    Landkreistag", in a declined form the words may not reach): they alone are found."""
+    index = build_index(contacts_directory)
+    position = contacts_directory.people.position("lb")
+    assert search("Zzyzx", index, named={position: 100.0}) == [Hit(position, 100.0)]
+    assert search("Felix", index, named={position: 100.0}) == [Hit(position, 100.0)]
