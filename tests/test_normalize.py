@@ -318,6 +318,8 @@ def test_kept_word_forms_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         (["sgbx"], ["sgb", "x"]),
         (["sgb", "ii"], ["sgb", "ii"]),
         (["a", "2"], ["a", "2"]),
+        (["leistungen", "nach", "sgb2"], ["leistungen", "nach", "sgb", "ii"]),  # words before
+        (["sgb2", "und", "sgb12"], ["sgb", "ii", "und", "sgb", "xii"]),
     ],
 )
 def test_social_code_words(words: list[str], result: list[str]) -> None:
