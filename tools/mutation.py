@@ -13,7 +13,8 @@ The interpreter given by --python needs kjcdir's dependencies, the test extras a
 mutmut, but not kjcdir itself: the tests must import the mutated copy. For example:
 
     python3 -m venv /tmp/venv-mut
-    /tmp/venv-mut/bin/pip install -e '.[test]' 'mutmut==3.8.*' && /tmp/venv-mut/bin/pip uninstall -y kjcdir
+    /tmp/venv-mut/bin/pip install -e '.[test]' 'mutmut==3.8.*'
+    /tmp/venv-mut/bin/pip uninstall -y kjcdir
 
 Tests that run kjcdir in a new process (the console script, `python -c`) count like the
 others: during a run, a .pth file in that interpreter's site-packages runs
