@@ -623,3 +623,53 @@ def test_names_are_resolved_in_the_folder_that_was_opened(tmp_path: Path) -> Non
         folder.create("card.vcf", b"BEGIN:VCARD\r\n")
     assert (tmp_path / "moved" / "card.vcf").read_bytes() == b"BEGIN:VCARD\r\n"
     assert os.listdir(tmp_path / "elsewhere") == []
+
+
+# -- a signal whose handler runs just before the signals are held -------------------------------
+
+
+def test_a_signal_handled_while_held_is_raised_when_the_hold_ends() -> None:
+    done: list[str] = []
+    with pytest.raises(KeyboardInterrupt), atomic.signals_held():
+        atomic.interrupt(KeyboardInterrupt())  # as kjcdir's handler does
+        done.append("the rest of the block")
+    assert done == ["the rest of the block"]
+    with pytest.raises(Terminated):  # and at once when nothing is held
+        atomic.interrupt(Terminated(signal.SIGTERM))
+
+
+def test_a_signal_while_the_temporary_file_is_made_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = atomic.Folder._create_temporary
+
+    def made_then_interrupted(self: atomic.Folder, mode: int) -> tuple[str, int]:
+        made = real(self, mode)
+        atomic.interrupt(KeyboardInterrupt())  # the handler runs right after the open
+        return made
+
+    monkeypatch.setattr(atomic.Folder, "_create_temporary", made_then_interrupted)
+    with atomic.Folder(tmp_path) as folder, pytest.raises(KeyboardInterrupt):
+        folder.create("card.vcf", b"x")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_signal_during_the_clean_up_does_not_stop_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler that fired just before the clean-up held the signals raises inside it:
+    the clean-up is done again, then the interruption goes on."""
+    real_close = atomic.Temporary.close
+    raised: list[bool] = []
+
+    def close(self: atomic.Temporary) -> None:
+        if not raised:
+            raised.append(True)
+            raise Terminated(signal.SIGTERM)
+        real_close(self)
+
+    monkeypatch.setattr(atomic.Temporary, "close", close)
+    with atomic.Folder(tmp_path) as folder, pytest.raises(Terminated), folder.temporary():
+        raise KeyboardInterrupt  # the first interruption, mid-write
+    assert raised == [True]
+    assert os.listdir(tmp_path) == []

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kjcdir.errors import Terminated
+
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -76,21 +78,41 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
+# While signals are held, kjcdir's own handlers (cli._end_on_signals) keep what they
+# would raise here, and the hold raises it when it ends. The mask alone is not enough:
+# a signal that arrived just before it was set has its Python handler still to run.
+_holds = 0
+_deferred: list[BaseException] = []
+
+
+def interrupt(error: BaseException) -> None:
+    """What a signal handler calls: raise the error now, or when the signals are no
+    longer held."""
+    if _holds:
+        if not _deferred:
+            _deferred.append(error)
+        return
+    raise error
+
+
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP until the block is done (delivered right after it)."""
     import signal
 
-    block = getattr(signal, "pthread_sigmask", None)
-    if block is None:  # Windows
-        yield
-        return
+    global _holds
+    block = getattr(signal, "pthread_sigmask", None)  # None on Windows
     wanted = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
-    previous = block(signal.SIG_BLOCK, wanted)
+    _holds += 1
+    previous = block(signal.SIG_BLOCK, wanted) if block is not None else None
     try:
         yield
     finally:
-        block(signal.SIG_SETMASK, previous)
+        if block is not None:
+            block(signal.SIG_SETMASK, previous)
+        _holds -= 1
+        if not _holds and _deferred:
+            raise _deferred.pop()
 
 
 class Folder:
@@ -218,12 +240,26 @@ class Folder:
                 made = Temporary(*self._create_temporary(mode))
             yield made
         finally:
-            with signals_held():
-                if made is not None:
+            if made is not None:
+                self._discard(made)
+
+    def _discard(self, made: Temporary) -> None:
+        """Close the temporary file, and remove it unless it was renamed into place. A
+        handler that ran before the signals were held may raise even here: then the
+        clean-up is done again, and the interruption raised after it."""
+        interruption: BaseException | None = None
+        while True:
+            try:
+                with signals_held():
                     made.close()
                     if not made.renamed:
                         with contextlib.suppress(OSError):
                             self.unlink(made.name)
+                break
+            except (KeyboardInterrupt, Terminated) as stop:
+                interruption = interruption or stop
+        if interruption is not None:
+            raise interruption
 
     def _create_temporary(self, mode: int) -> tuple[str, int]:
         for _ in range(100):

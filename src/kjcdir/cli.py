@@ -821,15 +821,22 @@ def main() -> None:
 
 def _end_on_signals() -> None:
     """SIGTERM and SIGHUP end kjcdir as Ctrl-C does: through every `finally`, so that no
-    temporary file is left behind (SPEC 4). An ignored signal (nohup) stays ignored."""
+    temporary file is left behind (SPEC 4). All three wait while a temporary file is
+    made or cleared (atomic.signals_held). An ignored signal (nohup) stays ignored."""
     import signal
 
     def stop(number: int, frame: object) -> None:
-        raise Terminated(number)
+        from kjcdir.atomic import interrupt
 
-    for name in ("SIGTERM", "SIGHUP"):
+        interrupt(KeyboardInterrupt() if number == signal.SIGINT else Terminated(number))
+
+    for name, default in [
+        ("SIGINT", signal.default_int_handler),
+        ("SIGTERM", signal.SIG_DFL),
+        ("SIGHUP", signal.SIG_DFL),
+    ]:
         number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+        if number is not None and signal.getsignal(number) is default:
             signal.signal(number, stop)
 
 
