@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import OTHER_UID
 from kjcdir import atomic
 from kjcdir.errors import KjcdirError
 from kjcdir.export import files
@@ -137,7 +138,6 @@ def test_a_link_whose_target_cannot_be_looked_at_is_one_sentence(
 needs_root = pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a link to another uid"
 )
-OTHER_UID = 54321
 
 
 def planted_link(tmp_path: Path, folder_mode: int) -> tuple[Path, Path]:
@@ -199,16 +199,21 @@ def test_changed_cards_are_counted_one_by_one(vdir: Path) -> None:
     assert (same.written, same.unchanged) == (0, 2)
 
 
-def test_cards_are_not_synced_one_by_one(vdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cards_are_not_synced_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Thousands of fsyncs would take minutes: each card is written whole by a rename,
-    and the folder is synced once at the end."""
-    write_vdir(vdir, [(f"{n}.vcf", b"old") for n in range(20)], own_always, False, set())
+    and the folder is synced at the end; so 40 cards cost no more syncs than 4."""
     synced: list[int] = []
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
-    report = write_vdir(vdir, [(f"{n}.vcf", b"new") for n in range(40)], own_always, False, set())
-    assert report.written == 40  # 20 replaced, 20 new
-    assert len(synced) == 1
+
+    def syncs(count: int, content: bytes, vdir: Path) -> int:
+        synced.clear()
+        cards = [(f"{n}.vcf", content) for n in range(count)]
+        assert write_vdir(vdir, cards, own_always, False, set()).written == count
+        return len(synced)
+
+    assert syncs(40, b"new", tmp_path / "many") == syncs(4, b"new", tmp_path / "few") >= 1
+    assert syncs(40, b"changed", tmp_path / "many") == syncs(4, b"changed", tmp_path / "few")
 
 
 def test_the_folder_is_synced_when_only_cards_were_removed(
