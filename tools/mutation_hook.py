@@ -41,8 +41,10 @@ def _record_at_exit() -> None:
 
     def write() -> None:
         reached = state()._stats
-        if reached:
-            (REACHED / f"{os.getpid()}.txt").write_text("\n".join(reached), encoding="utf-8")
+        if reached:  # written whole, then named, so that mutmut never reads half of it
+            partial = REACHED / f".{os.getpid()}.partial"
+            partial.write_text("\n".join(reached), encoding="utf-8")
+            partial.rename(REACHED / f"{os.getpid()}.txt")
 
     atexit.register(write)
 
@@ -51,7 +53,7 @@ class _WithNewProcesses(set[str]):
     """The set mutmut keeps of the functions the running test reached."""
 
     def __iter__(self) -> Iterator[str]:
-        for record in REACHED.iterdir():
+        for record in REACHED.glob("*.txt"):
             self.update(record.read_text(encoding="utf-8").split())
             record.unlink()
         return super().__iter__()
