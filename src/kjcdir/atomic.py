@@ -103,12 +103,14 @@ def signals_held() -> Iterator[None]:
     global _holds
     block = getattr(signal, "pthread_sigmask", None)  # None on Windows
     wanted = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    previous = None
     _holds += 1
-    previous = block(signal.SIG_BLOCK, wanted) if block is not None else None
     try:
+        if block is not None:
+            previous = block(signal.SIG_BLOCK, wanted)
         yield
     finally:
-        if block is not None:
+        if block is not None and previous is not None:
             block(signal.SIG_SETMASK, previous)
         _holds -= 1
         if not _holds and _deferred:
