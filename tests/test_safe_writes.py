@@ -25,6 +25,7 @@ from conftest import interruptible, kjcdir_executable
 from kjcdir import atomic
 from kjcdir.errors import Terminated
 from kjcdir.export import files, render, vcard
+from test_export_files import planted_link
 from test_process import write_directory
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file types and signals")
@@ -512,18 +513,14 @@ def test_force_never_follows_another_user_s_link_in_a_shared_folder(  # type: ig
 ) -> None:
     """In /tmp (sticky, anyone may write) another user plants out.vcf -> ~/precious; the
     kernel would not follow it (fs.protected_symlinks), and neither does kjcdir."""
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    shared.chmod(0o1777)
-    precious = tmp_path / "precious"
-    precious.write_text("keep me\n")
-    link = shared / "out.vcf"
-    link.symlink_to(precious)
-    os.lchown(link, 54321, 54321)
+    link, precious = planted_link(tmp_path, 0o1777)
     result = cli(*EXPORT, str(link), "--force")
     assert result.exit_code == 2
-    assert "another user" in one_sentence(result.stderr)
-    assert precious.read_text() == "keep me\n"
+    assert one_sentence(result.stderr) == (
+        f"kjcdir: {link} is a symbolic link of another user in a shared folder; kjcdir does "
+        "not follow it."
+    )
+    assert precious.read_bytes() == b"keep me"
     os.lchown(link, 0, 0)  # the user's own link there is followed with --force
     assert cli(*EXPORT, str(link), "--force").exit_code == 0
     assert precious.read_text(encoding="utf-8").startswith("BEGIN:VCARD")
